@@ -30,7 +30,7 @@ JSON_SO = $(BUILD)/arango/json.so
 export LUA_PATH  := $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;$(CURDIR)/?.lua;;
 export LUA_CPATH := $(CURDIR)/$(BUILD)/?.so;;
 
-.PHONY: all deps test check demo bench lint doc clean errno fuzz
+.PHONY: all deps test check demo bench lint doc clean errno fuzz install
 
 all: $(CORE_SO) $(JSON_SO)
 
@@ -82,6 +82,21 @@ errno: all
 
 fuzz:
 	@bash scripts/fuzz.sh
+
+# `luarocks make` passes the rock's directories; by hand: make install PREFIX=/usr/local
+PREFIX     ?= /usr/local
+INST_LIBDIR ?= $(PREFIX)/lib/lua/5.4
+INST_LUADIR ?= $(PREFIX)/share/lua/5.4
+INST_BINDIR ?= $(PREFIX)/bin
+
+install: all
+	install -d $(INST_LIBDIR)/arango $(INST_LUADIR)/arango/devserver $(INST_BINDIR)
+	install -m 644 $(CORE_SO) $(JSON_SO) $(INST_LIBDIR)/arango/
+	cd lua && find arango -path arango/devserver -prune -o -name '*.lua' -print | \
+	  while read -r f; do install -D -m 644 "$$f" "$(INST_LUADIR)/$$f"; done
+	cd devserver && find . -name '*.lua' | \
+	  while read -r f; do install -D -m 644 "$$f" "$(INST_LUADIR)/arango/devserver/$$f"; done
+	install -m 755 bin/arango-devserver $(INST_BINDIR)/
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,7 @@ set -eu
 
 packages=(
   lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev node-llhttp
-  lua-busted lua-check lua-cjson lua-ldoc luarocks
+  lua-busted lua-check lua-cjson lua-ldoc luarocks luajit
   libssl-dev zlib1g-dev gcc make pkg-config python3
 )
 # Only the benchmarks and the TLS specs need these; `make deps EXTRA=1` adds them.
