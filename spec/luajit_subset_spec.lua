@@ -21,8 +21,8 @@ describe("driver layer in the LuaJIT subset", function()
   for _, file in ipairs(driver_files()) do
     local test = luajit_available() and it or pending
     test("loads under LuaJIT: " .. file, function()
-      local p = io.popen(string.format(
-        "luajit -e 'local f, err = loadfile(%q); if not f then io.stderr:write(err) os.exit(1) end' 2>&1", file))
+      local check = "local f, err = loadfile(%q); if not f then io.stderr:write(err) os.exit(1) end"
+      local p = io.popen(string.format("luajit -e '" .. check .. "' 2>&1", file))
       local out = p:read("a")
       local ok = p:close()
       assert(ok, out)

@@ -1,7 +1,7 @@
 -- Document revisions (_rev) the way ArangoDB makes them: a hybrid logical clock value
 -- (milliseconds since the epoch shifted left by 20 bits, plus a counter in the low bits) that
--- strictly increases within the process, written in ArangoDB's own base64 variant whose
--- alphabet sorts like the numbers it encodes ("_hW3x4I----").
+-- strictly increases within the process, written in ArangoDB's own base64 variant
+-- ("_hW3x4I----"; alphabet "-_0-9A-Za-z", most significant digit first).
 local M = {}
 
 local ALPHABET = "-_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -1,0 +1,189 @@
+--- Cursors over query results.
+--
+--     local cursor = db.aql:execute("FOR d IN students RETURN d", { batch_size = 100 })
+--     for doc in cursor do print(doc.name) end
+--
+-- Iterating calls a plain closure (never `coroutine.wrap`, which would swallow the transport's
+-- yield in coroutine mode): when the current batch is empty and the server has more, the next
+-- batch is fetched (`POST /_api/cursor/{id}`); errors are raised. With `allow_retry`, a batch
+-- fetch that fails in transport is retried once with its batch id
+-- (`POST /_api/cursor/{id}/{batchId}`), which the server answers from its copy of the batch.
+-- Consumed items are released, so long streams run in constant client memory.
+-- @module arango.cursor
+
+local request_mod = require "arango.request"
+local errors = require "arango.errors"
+
+local M = {}
+
+local Cursor = {}
+Cursor.__index = Cursor
+M.Cursor = Cursor
+
+--- Create a cursor from the first response body of `/_api/cursor` (normally via `db.aql:execute`).
+-- @param executor the executor that runs the follow-up requests
+-- @tparam table body the decoded response (`result`, `id`, `hasMore`, `count`, `extra`, ...)
+-- @tparam[opt] table opts `{allow_retry, host}` (host: the server holding the cursor)
+-- @return the Cursor
+function M.new(executor, body, opts)
+  local self = setmetatable({ _executor = executor, _opts = opts or {} }, Cursor)
+  self:_update(body)
+  return self
+end
+
+function Cursor:_update(body)
+  local result = body.result or {}
+  self._batch = result
+  self._head = 1
+  self._tail = #result
+  if body.id ~= nil then self._id = body.id end
+  self._has_more = body.hasMore == true
+  if body.count ~= nil then self._count = body.count end
+  self._cached = body.cached == true
+  self._next_batch_id = body.nextBatchId
+  local extra = body.extra
+  if type(extra) == "table" then
+    self._stats = extra.stats
+    self._profile = extra.profile
+    self._warnings = extra.warnings
+    self._plan = extra.plan
+  end
+end
+
+--- Iterate with `for doc in cursor do ... end` (the cursor is callable).
+-- @return the next document, or nil at the end
+function Cursor:__call()
+  return self:next()
+end
+
+--- A plain closure iterator over the remaining documents (`for doc in cursor:iter() do`).
+-- @treturn function
+function Cursor:iter()
+  return function() return self:next() end
+end
+
+--- The cursor id (nil when every result came in the first batch).
+-- @treturn ?string
+function Cursor:id() return self._id end
+
+--- The documents left in the current batch (a copy).
+-- @treturn table
+function Cursor:batch()
+  local out = {}
+  for i = self._head, self._tail do out[#out + 1] = self._batch[i] end
+  return out
+end
+
+--- Tell whether the current batch is empty (more may still be on the server).
+-- @treturn boolean
+function Cursor:empty() return self._head > self._tail end
+
+--- Total number of results, when the query asked for `count` (nil otherwise).
+-- @treturn ?int
+function Cursor:count() return self._count end
+
+--- Tell whether the server holds more batches.
+-- @treturn boolean
+function Cursor:has_more() return self._has_more end
+
+--- Tell whether the result came from the query cache.
+-- @treturn boolean
+function Cursor:cached() return self._cached end
+
+--- Query statistics (`extra.stats` of the latest batch).
+-- @treturn ?table
+function Cursor:statistics() return self._stats end
+
+--- Query profile (with `profile` enabled).
+-- @treturn ?table
+function Cursor:profile() return self._profile end
+
+--- Warnings raised by the query.
+-- @treturn ?table
+function Cursor:warnings() return self._warnings end
+
+--- The execution plan, when the server sent one (`profile = 2`).
+-- @treturn ?table
+function Cursor:plan() return self._plan end
+
+--- Remove and return the next document of the current batch, without fetching.
+-- Raises `CursorEmptyError` when the batch is empty.
+-- @return the document
+function Cursor:pop()
+  if self._head > self._tail then errors.CursorEmptyError:raise("current batch is empty") end
+  local i = self._head
+  local doc = self._batch[i]
+  self._batch[i] = nil   -- release consumed items
+  self._head = i + 1
+  return doc
+end
+
+--- The next document, fetching the next batch when needed; nil at the end.
+-- @return the document or nil
+function Cursor:next()
+  if self._head > self._tail then
+    if not self._has_more then return nil end
+    self:fetch()
+    if self._head > self._tail then return nil end
+  end
+  return self:pop()
+end
+
+-- One fetch request, with a handler that updates this cursor.
+function Cursor:_fetch_request(endpoint)
+  local req = request_mod.new{ method = "POST", endpoint = endpoint, host = self._opts.host }
+  return self._executor:execute(req, function(resp)
+    if not resp.is_success then errors.CursorNextError:raise_from(resp) end
+    self:_update(resp.body)
+    return resp.body
+  end)
+end
+
+--- Fetch the next batch from the server (the current batch is replaced).
+-- @treturn table `{batch = {...}, has_more, count, id, cached, statistics, warnings, profile}`
+function Cursor:fetch()
+  if self._id == nil then errors.CursorStateError:raise("cursor has no id (all results were returned)") end
+  if not self._has_more and self._head > self._tail then
+    errors.CursorStateError:raise("cursor is exhausted")
+  end
+  local base = "/_api/cursor/" .. request_mod.escape(self._id)
+  local batch_id = self._next_batch_id
+  local ok, err = pcall(self._fetch_request, self, base)
+  if not ok then
+    local retry = self._opts.allow_retry and batch_id ~= nil
+      and errors.is(err, errors.ArangoConnectionError)
+    if not retry then error(err, 0) end
+    self:_fetch_request(base .. "/" .. request_mod.escape(tostring(batch_id)))
+  end
+  return {
+    batch = self:batch(), has_more = self._has_more, count = self._count, id = self._id,
+    cached = self._cached, statistics = self._stats, warnings = self._warnings, profile = self._profile,
+  }
+end
+
+--- Delete the cursor on the server (frees it before its ttl).
+-- @tparam[opt] table opts `{ignore_missing = false}`
+-- @treturn ?boolean true when deleted, nil when there was nothing to delete, false when it was
+--   already gone and `ignore_missing`
+function Cursor:close(opts)
+  if self._id == nil then return nil end
+  local ignore = opts and opts.ignore_missing
+  local req = request_mod.new{ method = "DELETE", endpoint = "/_api/cursor/" .. request_mod.escape(self._id),
+    host = self._opts.host }
+  return self._executor:execute(req, function(resp)
+    if resp.is_success then
+      self._has_more = false
+      return true
+    end
+    if resp.status_code == 404 and ignore then return false end
+    errors.CursorCloseError:raise_from(resp)
+  end)
+end
+
+--- One-line dump.
+-- @treturn string
+function Cursor:__tostring()
+  return "Cursor(" .. tostring(self._id) .. ")"
+end
+
+return M

@@ -1,0 +1,85 @@
+-- arango.core must survive the Lua state closing with requests in flight and sockets idle:
+-- luv closes every handle it finds on its loop at exit, so ours must be gone by then.
+local function run_child(code)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(code)
+  f:close()
+  local out = os.tmpname()
+  local ok, how, status = os.execute("lua5.4 " .. path .. " >" .. out .. " 2>&1")
+  local fo = assert(io.open(out))
+  local output = fo:read("a")
+  fo:close()
+  os.remove(path)
+  os.remove(out)
+  return ok, how, status, output
+end
+
+local prelude = [[
+local uv = require "luv"
+local core = require "arango.core"
+local tcp_peer = require "spec.support.tcp_peer"
+]]
+
+describe("arango.core at lua_close", function()
+  it("exits cleanly with a request in flight and an idle pooled socket", function()
+    local ok, how, status, output = run_child(prelude .. [[
+local peer = tcp_peer.start(function(c)
+  local req = c:expect()
+  if req.path == "/answer" then
+    c:send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    c:expect()
+  end
+  -- "/silent" is never answered
+end)
+local http = core.http{}
+local res = assert(http:request{ url = peer.url, path = "/answer" })  -- leaves an idle socket
+assert(res.body == "ok")
+local other = core.http{}
+coroutine.wrap(function() other:request{ url = peer.url, path = "/silent", timeout = 30 } end)()
+local silent = core.http{}
+coroutine.wrap(function() silent:request{ url = peer.url, path = "/silent" } end)()
+-- connecting, then queued behind a full pool of one
+local tiny = core.http{ max_connections = 1 }
+for _ = 1, 3 do coroutine.wrap(function() tiny:request{ url = peer.url, path = "/silent" } end)() end
+for _ = 1, 5 do uv.run("nowait") end
+io.write("reached the end\n")
+]])
+    assert.equal("reached the end\n", output)
+    assert.is_true(ok, tostring(how) .. " " .. tostring(status))
+    assert.equal(0, status)
+  end)
+
+  it("exits cleanly while a host name is being resolved", function()
+    local ok, _, status, output = run_child(prelude .. [[
+local http = core.http{}
+coroutine.wrap(function() http:request{ url = "http://localhost:9", path = "/" } end)()
+io.write("done\n")
+]])
+    assert.equal("done\n", output)
+    assert.is_true(ok)
+    assert.equal(0, status)
+  end)
+
+  it("exits cleanly after http:close() and an explicit collection", function()
+    local ok, _, status, output = run_child(prelude .. [[
+local peer = tcp_peer.start(function(c) c:expect(); c:send("HTTP/1.1 204 No Content\r\n\r\n"); c:expect() end)
+local http = core.http{}
+assert(http:request{ url = peer.url, path = "/" })
+http:close()
+http = nil
+collectgarbage()
+collectgarbage()
+local again = core.http{}
+assert(again:request{ url = peer.url, path = "/" })
+again = nil
+collectgarbage()
+peer.stop()
+uv.run()
+io.write("done\n")
+]])
+    assert.equal("done\n", output)
+    assert.is_true(ok)
+    assert.equal(0, status)
+  end)
+end)
