@@ -28,6 +28,7 @@ build = {
   type = "make",
   build_variables = {
     LUA_INC = "$(LUA_INCDIR)",
+    CFLAGS = "$(CFLAGS)",
     LUA = "$(LUA)",
   },
   install_variables = {

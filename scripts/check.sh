@@ -35,7 +35,7 @@ ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_a
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
 LUA_PATH="$ROOT/lua/?.lua;$ROOT/lua/?/init.lua;$ROOT/?.lua;;" \
 LUA_CPATH="$ROOT/build-asan/?.so;;" \
-  busted --lua="$LUA" -o TAP "${specs[@]}" >"$log" 2>&1
+  busted --lua="$LUA" --cpath="$ROOT/build-asan/?.so" -o TAP "${specs[@]}" >"$log" 2>&1
 rc=$?
 grep -E '^(not ok|# )' "$log" | head -50
 if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|SUMMARY: (Address|UndefinedBehavior)Sanitizer' "$log"; then

@@ -73,6 +73,17 @@ describe("devserver graphs over HTTP", function()
     assert.same({ status, true, num }, { res.status, res.json and res.json.error, res.json and res.json.errorNum })
   end
 
+  describe("collection renames", function()
+    it("renaming a collection over HTTP renames it inside the graph definition", function()
+      local g, e, a = uniq("g"), uniq("e"), uniq("a")
+      assert.equal(202, create_graph({ name = g, edgeDefinitions = { { collection = e, from = { a }, to = { a } } } }).status)
+      local renamed = uniq("renamed")
+      assert.equal(200, req("PUT", "/_api/collection/" .. e .. "/rename", { body = { name = renamed } }).status)
+      local defs = req("GET", "/_api/gharial/" .. g).json.graph.edgeDefinitions
+      assert.equal(renamed, defs[1].collection)
+    end)
+  end)
+
   describe("graph definitions", function()
     it("creates a graph and its missing collections, lists, reads and drops it", function()
       local g, e, a, b, o = uniq("g"), uniq("e"), uniq("a"), uniq("b"), uniq("o")

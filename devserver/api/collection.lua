@@ -4,6 +4,7 @@
 -- shards), plus /_api/key-generators. Shapes follow ArangoDB 3.12 on a single server.
 local json = require "arango.json"
 local keys = require "arango.devserver.store.keys"
+local graphs = require "arango.devserver.store.graphs"
 local document = require "arango.devserver.api.document"
 
 local M = {}
@@ -123,7 +124,10 @@ local function rename(ctx)
   local body = ctx:json{ required = true }
   if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting object") end
   if type(body.name) ~= "string" or body.name == "" then ctx:fail(400, 1208, "name must be non-empty") end
-  ctx.db:rename_collection(col.name, body.name)
+  local old_name = col.name
+  ctx.db:rename_collection(old_name, body.name)
+  -- ArangoDB follows the rename inside every graph definition that names the collection.
+  graphs.rename_collection(ctx.db, old_name, body.name)
   return 200, with_code(col:describe()), loc(ctx)
 end
 
