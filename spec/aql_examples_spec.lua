@@ -3,6 +3,7 @@
 -- Examples whose dataset needs named graphs (created through /_api/gharial, a later issue)
 -- are pending while that API is missing. Prints the pass count.
 local ds = require "spec.support.devserver"
+local json = require "arango.json"
 
 local SHARED = os.getenv("ARANGO_SHARED") or "../shared"
 local TOOL = SHARED .. "/tools/aql_replay.py"
@@ -29,6 +30,51 @@ local function replay(url)
   local lines = {}
   for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
   return lines
+end
+
+-- Examples whose recorded result depends on the machine, not on the engine. Each is reported
+-- as pending only when the named field is the sole difference; any other difference fails.
+local ENVIRONMENT = {
+  -- DATE_UTCTOLOCAL/DATE_LOCALTOUTC report the version of the time zone database in use
+  -- (`tzdb`): the recording server had a newer tzdata than this machine, the zone data agree.
+  aqlDateTimeToUTC_3 = { field = "tzdb", why = "tzdb version is this machine's tzdata" },
+}
+
+-- Recorded expected results by example name (the tool prints at most 300 characters).
+local function expected_results()
+  local out = {}
+  local f = io.open(EXAMPLES, "r")
+  if not f then return out end
+  for line in f:lines() do
+    local ok, e = pcall(json.decode, line)
+    if ok and type(e) == "table" and ENVIRONMENT[e.name] then out[e.name] = e.expected end
+  end
+  f:close()
+  return out
+end
+
+-- Deep equality of decoded JSON values (2 and 2.0 equal), ignoring key `field` in objects.
+local function same_except(a, b, field)
+  if type(a) == "number" and type(b) == "number" then return a == b end
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  if json.is_array(a) ~= json.is_array(b) then return false end
+  for k, v in pairs(a) do
+    if k ~= field and not same_except(v, b[k], field) then return false end
+  end
+  for k in pairs(b) do
+    if k ~= field and a[k] == nil then return false end
+  end
+  return true
+end
+
+-- Checks that `got` differs from `expected` only in `field` (present in every element of both).
+local function only_field_differs(expected, got, field)
+  if type(expected) ~= "table" or type(got) ~= "table" or #expected ~= #got then return false end
+  for i = 1, #expected do
+    if type(expected[i]) ~= "table" or type(got[i]) ~= "table" then return false end
+    if expected[i][field] == nil or got[i][field] == nil then return false end
+  end
+  return same_except(expected, got, field)
 end
 
 describe("recorded AQL examples", function()
@@ -62,10 +108,22 @@ describe("recorded AQL examples", function()
     assert.is_string(summary, "no summary line; output:\n" .. table.concat(lines, "\n"))
   end)
 
+  local recorded = expected_results()
   local passed, failed, pending_n = 0, 0, 0
   for _, name in ipairs(order) do
     local r = results[name]
-    if r.verdict == "SKIP" then
+    local env = ENVIRONMENT[name]
+    local env_ok = false
+    if env and r.verdict == "FAIL" then
+      -- the tool's "got:" line is JSON cut at 300 characters; a cut line fails to decode
+      local got_line = r.detail[2] and r.detail[2]:match("^%s+got:%s+(.*)$")
+      local ok, got = pcall(json.decode, got_line or "")
+      env_ok = ok and only_field_differs(recorded[name], got, env.field)
+    end
+    if env_ok then
+      pending_n = pending_n + 1
+      pending(name .. ": only `" .. env.field .. "` differs (" .. env.why .. ")")
+    elseif r.verdict == "SKIP" then
       pending_n = pending_n + 1
       pending(name .. ": " .. r.reason)
     elseif r.verdict == "FAIL" and r.reason:match("setup: create graph") then

@@ -349,44 +349,313 @@ function M.traversal(stmt, q)
 end
 
 -- Path searches ------------------------------------------------------------------------------
+--
+-- Unweighted path searches follow ArangoDB's two-sided breadth-first enumerator, because the
+-- order of equally long paths is observable (K_PATHS returns every path, LIMIT picks some):
+-- * two balls grow from source (forward) and target (backward) one depth at a time; the ball
+--   with the smaller shell grows next (left on a tie);
+-- * a ball's shell is ordered by vertex id (byte order, equal ids in insertion order) and
+--   becomes the FIFO queue of the next depth;
+-- * every step a ball makes is matched against the other ball's shell; the matches found
+--   while expanding one vertex are handed out last-found-first.
+-- Vertex uniqueness is per path (K_PATHS, ALL_SHORTEST_PATHS) or global per ball (the single
+-- shortest path searches used by SHORTEST_PATH and by Yen's algorithm; the start vertex is not
+-- marked, as in ArangoDB). Weighted searches use Dijkstra (ties in discovery order).
 
--- Enumerates simple paths from start to target in best-first order of weight (ties: discovery
--- order). `accept(entry)` decides whether a path reaching the target is emitted; `limit_depth`
--- bounds the path length. Returns an iterator of entries.
-local function simple_paths(q, edges, opts, start, target, max_depth)
-  local cache = {}
-  local seq = 0
-  local heap = {}
-  local function make(parent, id, edge, depth, weight)
-    seq = seq + 1
-    return { parent = parent, id = id, vertex = fetch_vertex(q, id, cache), edge = edge, depth = depth,
-      weight = weight, seq = seq, key = opts.weight_attribute and weight or depth }
+local REVERSE = { outbound = "inbound", inbound = "outbound", any = "any" }
+
+local function reversed(edges)
+  local out = {}
+  for i, ec in ipairs(edges) do out[i] = { name = ec.name, direction = REVERSE[ec.direction] } end
+  return out
+end
+
+-- Walks a step chain: is `id` one of the vertices of `step`'s path (optionally skipping the step)?
+local function chain_has(step, id)
+  local s = step
+  while s do
+    if s.id == id then return true end
+    s = s.parent
   end
-  heap_push(heap, make(nil, start, nil, 0, 0))
+  return false
+end
+
+local function new_ball(center, edges)
+  return { shell = { { id = center, depth = 0, seq = 0 } }, queue = {}, qhead = 1, depth = 0,
+    edges = edges, visited = {} }
+end
+
+local function shell_order(a, b)
+  if a.id ~= b.id then return a.id < b.id end
+  return a.seq < b.seq
+end
+
+local function ball_next_depth(ball)
+  table.sort(ball.shell, shell_order)
+  ball.queue, ball.qhead = ball.shell, 1
+  ball.shell = {}
+  ball.depth = ball.depth + 1
+end
+
+local function ball_done_with_depth(ball) return ball.qhead > #ball.queue end
+local function ball_no_path_left(ball) return ball.qhead > #ball.queue and #ball.shell == 0 end
+
+--- Two-sided breadth-first path enumerator from `source` to `target`.
+-- cfg: min, max (path lengths), global (vertex uniqueness per ball instead of per path),
+-- one_path (stop after the first path), stop_at_first_depth (all paths of the first length
+-- found), forbidden_vertices / forbidden_edges (sets keyed by id / edge document).
+-- Returns an iterator of { ids = {...}, edges = {...} } (edges as documents).
+local function two_sided(q, edges, opts, source, target, cfg)
+  local left = new_ball(source, edges)
+  local right = new_ball(target, reversed(edges))
+  left.forward, right.forward = true, false
+  local results = {}
+  local search_left = true
+  local finished = false
+  local baseline = cfg.max
+  local seq = 0
+  local fv, fe = cfg.forbidden_vertices, cfg.forbidden_edges
+
+  -- PATH uniqueness: n's path must not repeat a vertex; GLOBAL: first visit per ball wins.
+  local function validate(ball, n)
+    if fv and fv[n.id] then return false end
+    if fe and fe[n.edge] then return false end
+    if cfg.global then
+      if ball.visited[n.id] then return false end
+      ball.visited[n.id] = true
+      return true
+    end
+    return not chain_has(n.parent, n.id)
+  end
+
+  -- Can shell step `s` (of the other ball) be joined with the new step `n` at their common vertex?
+  local function joinable(s, n)
+    if cfg.global then return true end
+    local p = s.parent
+    while p do
+      if chain_has(n, p.id) then return false end
+      p = p.parent
+    end
+    return true
+  end
+
+  local function match(other, n, out)
+    for _, s in ipairs(other.shell) do
+      if s.id == n.id and joinable(s, n) then
+        if other.forward then out[#out + 1] = { s, n } else out[#out + 1] = { n, s } end
+      end
+    end
+  end
+
+  local function expand(ball, other)
+    local step = ball.queue[ball.qhead]
+    ball.queue[ball.qhead] = false
+    ball.qhead = ball.qhead + 1
+    q:tick()
+    for _, nb in ipairs(neighbours(q, ball.edges, step.id, opts)) do
+      seq = seq + 1
+      local n = { id = nb.to, edge = nb.edge, parent = step, depth = step.depth + 1, seq = seq }
+      if validate(ball, n) then
+        if ball.depth + other.depth >= cfg.min then match(other, n, results) end
+        ball.shell[#ball.shell + 1] = n
+      end
+    end
+  end
+
+  local function search_done()
+    return finished or ball_no_path_left(left) or ball_no_path_left(right)
+      or left.depth + right.depth > baseline
+  end
+
+  local function start_next_depth()
+    if #right.shell < #left.shell then
+      search_left = false
+      ball_next_depth(right)
+    else
+      search_left = true
+      ball_next_depth(left)
+    end
+  end
+
+  local function search_more()
+    while #results == 0 and not search_done() do
+      if search_left then
+        if ball_done_with_depth(left) then start_next_depth() else expand(left, right) end
+      elseif ball_done_with_depth(right) then start_next_depth()
+      else expand(right, left) end
+    end
+    if cfg.stop_at_first_depth and left.depth + right.depth < baseline then
+      baseline = left.depth + right.depth
+    end
+  end
+
+  if cfg.min == 0 and source == target then results[1] = { left.shell[1], right.shell[1] } end
+
   return function()
-    while true do
-      local entry = heap_pop(heap)
-      if not entry then return nil end
+    while not ((#results == 0 and search_done()) or finished) do
+      search_more()
+      local r = table.remove(results)
+      if r then
+        if cfg.one_path then finished = true end
+        local ids, es = {}, {}
+        local chain = {}
+        local s = r[1]
+        while s do chain[#chain + 1] = s; s = s.parent end
+        for i = #chain, 1, -1 do
+          ids[#ids + 1] = chain[i].id
+          if chain[i].edge then es[#es + 1] = chain[i].edge end
+        end
+        s = r[2]
+        while s.parent do
+          es[#es + 1] = s.edge
+          s = s.parent
+          ids[#ids + 1] = s.id
+        end
+        return { ids = ids, edges = es }
+      end
+    end
+    return nil
+  end
+end
+
+-- Dijkstra from source to target avoiding forbidden vertices/edges; ties in discovery order.
+local function dijkstra(q, edges, opts, source, target, cfg)
+  local fv, fe = cfg.forbidden_vertices, cfg.forbidden_edges
+  local heap, seq, done = {}, 0, {}
+  heap_push(heap, { id = source, weight = 0, key = 0, seq = 0, depth = 0 })
+  while true do
+    local entry = heap_pop(heap)
+    if not entry then return nil end
+    if not done[entry.id] then
+      done[entry.id] = true
       q:tick()
-      if entry.id == target and entry.depth > 0 then return entry end
-      if entry.id == target and start == target then return entry end
-      if entry.depth < max_depth then
-        for _, nb in ipairs(neighbours(q, edges, entry.id, opts)) do
-          if not on_path(entry, nb.to) then
-            local w = entry.weight + weight_of(opts, nb.edge)
-            heap_push(heap, make(entry, nb.to, nb.edge, entry.depth + 1, w))
+      if entry.id == target then
+        local ids, es, ws = {}, {}, {}
+        local chain = {}
+        local s = entry
+        while s do chain[#chain + 1] = s; s = s.parent end
+        for i = #chain, 1, -1 do
+          ids[#ids + 1] = chain[i].id
+          if chain[i].edge then
+            es[#es + 1] = chain[i].edge
+            ws[#ws + 1] = chain[i].weight - chain[i].parent.weight
           end
+        end
+        return { ids = ids, edges = es, weights = ws }
+      end
+      for _, nb in ipairs(neighbours(q, edges, entry.id, opts)) do
+        if not done[nb.to] and not (fv and fv[nb.to]) and not (fe and fe[nb.edge]) then
+          seq = seq + 1
+          local w = entry.weight + weight_of(opts, nb.edge)
+          heap_push(heap, { id = nb.to, edge = nb.edge, parent = entry, weight = w, key = w, seq = seq,
+            depth = entry.depth + 1 })
         end
       end
     end
   end
 end
 
-local function path_object(entry, with_weight)
-  local vs, es = path_of(entry)
-  local p = { vertices = vs, edges = es }
-  if with_weight then p.weight = entry.weight end
-  return p
+-- Edge order of Yen's candidate tie-break: ArangoDB compares edge document ids, which grow with
+-- each write; the revision carries that clock here.
+local rev = require "arango.devserver.store.rev"
+local function edge_ord(e)
+  local v = rev.decode(e._rev)
+  if v then return v end
+  return 0
+end
+
+local function path_weight(opts, p)
+  if not opts.weight_attribute then return #p.edges end
+  local w = 0
+  for _, e in ipairs(p.edges) do w = w + weight_of(opts, e) end
+  return w
+end
+
+-- Is candidate a better than b? Lower weight; then (as ArangoDB's candidate list orders them)
+-- more edges; then the greater edge id sequence.
+local function better(a, b)
+  if a.weight ~= b.weight then return a.weight < b.weight end
+  if #a.edges ~= #b.edges then return #a.edges > #b.edges end
+  for i = 1, #a.edges do
+    local x, y = edge_ord(a.edges[i]), edge_ord(b.edges[i])
+    if x ~= y then return math.ult(y, x) end
+    if a.edges[i] ~= b.edges[i] then return (a.edges[i]._id or "") > (b.edges[i]._id or "") end
+  end
+  return false
+end
+
+local function same_path(a, b)
+  if #a.edges ~= #b.edges then return false end
+  for i = 1, #a.edges do if a.edges[i] ~= b.edges[i] then return false end end
+  return true
+end
+
+--- Yen's k shortest paths (Lawler's variant: spur only from the previous branch point on).
+local function yen(q, edges, opts, source, target)
+  local shortest = function(from, fv, fe)
+    local cfg = { forbidden_vertices = fv, forbidden_edges = fe, min = 0, max = math.huge }
+    if opts.weight_attribute then return dijkstra(q, edges, opts, from, target, cfg) end
+    cfg.global, cfg.one_path = true, true
+    return two_sided(q, edges, opts, from, target, cfg)()
+  end
+  local found, candidates = {}, {}
+  local done = false
+  return function()
+    if done then return nil end
+    if #found == 0 then
+      local p = shortest(source)
+      if not p then done = true; return nil end
+      p.branch = 1
+      p.weight = path_weight(opts, p)
+      found[1] = p
+      return p
+    end
+    local prev = found[#found]
+    for i = prev.branch, #prev.edges do
+      -- spur at vertex i: the prefix's vertices and already used continuations are taboo
+      local fv, fe = {}, {}
+      for j = 1, i - 1 do fv[prev.ids[j]] = true end
+      fe[prev.edges[i]] = true
+      for k = 1, #found - 1 do
+        local other = found[k]
+        if #other.edges >= i then
+          local same = true
+          for j = 1, i - 1 do
+            if other.edges[j] ~= prev.edges[j] then same = false; break end
+          end
+          if same then fe[other.edges[i]] = true end
+        end
+      end
+      local spur = shortest(prev.ids[i], fv, fe)
+      if spur then
+        local ids, es = {}, {}
+        for j = 1, i - 1 do ids[j] = prev.ids[j]; es[j] = prev.edges[j] end
+        for _, id in ipairs(spur.ids) do ids[#ids + 1] = id end
+        for _, e in ipairs(spur.edges) do es[#es + 1] = e end
+        local cand = { ids = ids, edges = es, branch = i }
+        cand.weight = path_weight(opts, cand)
+        local dup = false
+        for _, c in ipairs(candidates) do if same_path(c, cand) then dup = true; break end end
+        if not dup then candidates[#candidates + 1] = cand end
+      end
+    end
+    if #candidates == 0 then done = true; return nil end
+    local bi = 1
+    for i = 2, #candidates do if better(candidates[i], candidates[bi]) then bi = i end end
+    local best = table.remove(candidates, bi)
+    found[#found + 1] = best
+    return best
+  end
+end
+
+local function path_object(q, cache, p, with_weight)
+  local vs = {}
+  for i, id in ipairs(p.ids) do vs[i] = fetch_vertex(q, id, cache) end
+  local es = {}
+  for i, e in ipairs(p.edges) do es[i] = e end
+  local obj = { vertices = arr(vs), edges = arr(es) }
+  if with_weight then obj.weight = p.weight end
+  return obj
 end
 
 --- FOR v, e IN DIR SHORTEST_PATH a TO b ... / FOR p IN DIR K_SHORTEST_PATHS|K_PATHS|ALL_SHORTEST_PATHS
@@ -397,74 +666,70 @@ function M.path(stmt, q)
   local depth_f = stmt.depth and depth_fns(stmt, q)
   local kind = stmt.kind
   local v1, v2 = stmt.vars[1], stmt.vars[2]
+  local function none() return nil end
 
+  -- iterator of result rows for one input row
   local function results_for(row)
-    local out = {}
     local from = vertex_id(q, from_f(row), kind)
     local to = vertex_id(q, to_f(row), kind)
-    if not from or not to then return out end
+    if not from or not to then return none end
     local edges = edge_collections(stmt, q, row)
     local min, max = 1, math.huge
     if depth_f then min, max = depth_f(row) end
     local cache = {}
-    if fetch_vertex(q, from, cache) == null or fetch_vertex(q, to, cache) == null then return out end
+    if fetch_vertex(q, from, cache) == null or fetch_vertex(q, to, cache) == null then return none end
     if kind == "shortest_path" then
-      if from == to then
-        local r = copy_row(row)
-        r[v1] = fetch_vertex(q, from, cache)
-        if v2 then r[v2] = null end
-        out[1] = r
-        return out
+      local p
+      if opts.weight_attribute then
+        p = dijkstra(q, edges, opts, from, to, {})
+      else
+        p = two_sided(q, edges, opts, from, to,
+          { min = 0, max = math.huge, global = true, one_path = true })()
       end
-      local entry = simple_paths(q, edges, opts, from, to, math.huge)()
-      if not entry then return out end
-      local vs, es = path_of(entry)
-      for i = 1, #vs do
+      if not p then return none end
+      local i = 0
+      return function()
+        i = i + 1
+        if i > #p.ids then return nil end
         local r = copy_row(row)
-        r[v1] = vs[i]
-        if v2 then r[v2] = i > 1 and es[i - 1] or null end
-        out[#out + 1] = r
+        r[v1] = fetch_vertex(q, p.ids[i], cache)
+        if v2 then r[v2] = i > 1 and p.edges[i - 1] or null end
+        return r
       end
-      return out
     end
     local it
     if kind == "k_paths" then
-      -- all simple paths with min..max edges, shortest first
-      local bfs_opts = setmetatable({ weight_attribute = false }, { __index = opts })
-      it = simple_paths(q, edges, bfs_opts, from, to, max)
+      it = two_sided(q, edges, opts, from, to, { min = min, max = max })
+    elseif kind == "all_shortest_paths" then
+      it = two_sided(q, edges, opts, from, to, { min = 0, max = math.huge, stop_at_first_depth = true })
     else
-      it = simple_paths(q, edges, opts, from, to, math.huge)
+      it = yen(q, edges, opts, from, to)
     end
-    local best
-    while true do
-      local entry = it()
-      if not entry then break end
-      if kind == "all_shortest_paths" then
-        if best and entry.depth > best then break end
-        best = entry.depth
+    return function()
+      while true do
+        local p = it()
+        if not p then return nil end
+        if kind ~= "k_shortest_paths" or (#p.edges >= min and #p.edges <= max) then
+          local r = copy_row(row)
+          r[v1] = path_object(q, cache, p, kind == "k_shortest_paths")
+          return r
+        end
       end
-      if entry.depth >= min and entry.depth <= max then
-        local r = copy_row(row)
-        r[v1] = path_object(entry, kind == "k_shortest_paths")
-        out[#out + 1] = r
-      end
-      -- K_SHORTEST_PATHS is consumed lazily by LIMIT in ArangoDB; cap the enumeration here
-      if #out >= 10000 then break end
     end
-    return out
   end
 
   return function(input)
-    local list, i = nil, 0
+    local cur
     return function()
       while true do
-        if list and i < #list then
-          i = i + 1
-          return list[i]
+        if cur then
+          local r = cur()
+          if r then return r end
+          cur = nil
         end
         local row = input()
         if not row then return nil end
-        list, i = results_for(row), 0
+        cur = results_for(row)
       end
     end
   end

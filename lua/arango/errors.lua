@@ -79,11 +79,13 @@ function Root:class_name() return getmetatable(self).name end
 -- @param resp an `arango.response` object
 -- @return the error object
 function Root:from_response(resp)
-  local req = resp.request
+  -- The error keeps only a redacted request, also as seen from its response.
+  local req = resp.request and resp.request:redacted() or nil
+  resp.request = req
   return self:create{
     source = "server",
     response = resp,
-    request = req and req:redacted() or nil,
+    request = req,
     http_code = resp.status_code,
     http_method = resp.method,
     http_headers = resp.headers,
