@@ -410,6 +410,35 @@ describe("AQL graph traversals", function()
   end)
 end)
 
+describe("AQL lazy cursors", function()
+  it("produces rows only as they are fetched", function()
+    local ticks = 0
+    local c = aql.open(nil, "FOR i IN 1..100000 FILTER i % 2 == 0 RETURN i", nil,
+      { yield_every = function(n) ticks = n end })
+    local batch, more = c.fetch(3)
+    same({ 2, 4, 6 }, batch)
+    assert.is_true(more)
+    -- the hook runs every 256 rows; far fewer than 100000 rows were looked at
+    assert.is_true(ticks < 1000)
+    local n = 3
+    while more do
+      batch, more = c.fetch(1000)
+      n = n + #batch
+    end
+    assert.equal(50000, n)
+    assert.is_true(ticks >= 100000 - 256)
+  end)
+
+  it("reports errors from fetch and honours kill", function()
+    local c = aql.open(nil, "FOR i IN 1..100000 RETURN i", nil, {})
+    c.fetch(1)
+    c.query.killed = true
+    local ok, e = pcall(c.fetch, 100000)
+    assert.is_false(ok)
+    assert.equal(1500, e.num)
+  end)
+end)
+
 describe("AQL values", function()
   it("normalizes bind values to AQL numbers", function()
     local r = aql.query(nil, "RETURN @x", { x = 2.0 }, {})

@@ -117,8 +117,8 @@ describe("recorded AQL examples", function()
     if env and r.verdict == "FAIL" then
       -- the tool's "got:" line is JSON cut at 300 characters; a cut line fails to decode
       local got_line = r.detail[2] and r.detail[2]:match("^%s+got:%s+(.*)$")
-      local ok, got = pcall(json.decode, got_line or "")
-      env_ok = ok and only_field_differs(recorded[name], got, env.field)
+      local decoded, got = pcall(json.decode, got_line or "")
+      env_ok = decoded and only_field_differs(recorded[name], got, env.field)
     end
     if env_ok then
       pending_n = pending_n + 1

@@ -4,7 +4,6 @@ local store = require "arango.devserver.store"
 local rev = require "arango.devserver.store.rev"
 local keys = require "arango.devserver.store.keys"
 local schema = require "arango.devserver.store.schema"
-local regex = require "arango.devserver.store.regex"
 local indexes = require "arango.devserver.store.indexes"
 
 -- Runs fn and returns the devserver error it raised (fails when it raised none).
@@ -99,15 +98,38 @@ describe("devserver store: keys", function()
   end)
 end)
 
-describe("devserver store: regex", function()
-  it("matches the JSON Schema pattern subset", function()
-    assert.is_true(regex.find("^[a-z]+$", "abc"))
-    assert.is_false(regex.find("^[a-z]+$", "ab1"))
-    assert.is_true(regex.find("^\\d{3}-\\d{4}$", "555-1234"))
-    assert.is_true(regex.find("colou?r", "the color"))
-    assert.is_true(regex.find("^(?:foo|bar)+$", "foobarfoo"))
-    assert.is_false(regex.find("^a{2,3}$", "aaaa"))
-    assert.is_nil((regex.compile("(")))
+-- Schema `pattern`s run on the AQL regular expression engine (devserver/aql/functions/regex.lua);
+-- these cases pin what the schema validator needs from it.
+describe("devserver store: schema pattern", function()
+  local function matches(pattern, value)
+    local s = schema.normalize{ rule = { properties = { v = { type = "string", pattern = pattern } } } }
+    return schema.valid(s, { v = value })
+  end
+
+  it("matches the JSON Schema pattern subset (unanchored, like RegExp.test)", function()
+    assert.is_true(matches("^[a-z]+$", "abc"))
+    assert.is_false(matches("^[a-z]+$", "ab1"))
+    assert.is_true(matches("^\\d{3}-\\d{4}$", "555-1234"))
+    assert.is_true(matches("colou?r", "the color"))
+    assert.is_true(matches("^(?:foo|bar)+$", "foobarfoo"))
+    assert.is_false(matches("^a{2,3}$", "aaaa"))
+  end)
+
+  -- JSON Schema patterns are ECMAScript: `$` matches only at the very end and \w is ASCII. The
+  -- AQL engine follows ICU (`$` also before a final "\n", \w takes Unicode letters) and has no
+  -- switch for ECMAScript yet.
+  pending("rejects a final newline before $ and non-ASCII letters for \\w (ECMAScript)")
+
+  it("applies patternProperties to attribute names", function()
+    local s = schema.normalize{ rule = { patternProperties = { ["^n_"] = { type = "number" } } } }
+    assert.is_true(schema.valid(s, { n_a = 1, other = "x" }))
+    assert.is_false(schema.valid(s, { n_a = "1" }))
+  end)
+
+  it("refuses an invalid pattern (1621)", function()
+    assert.equal(1621, raised(schema.normalize, { rule = { pattern = "(" } }).num)
+    assert.equal(1621, raised(schema.normalize, { rule = { pattern = "[a" } }).num)
+    assert.equal(1621, raised(schema.normalize, { rule = { pattern = "\\c" } }).num)
   end)
 end)
 

@@ -25,6 +25,26 @@ local function get_col(ctx, level)
   return document.collection(ctx, ctx.params.name, level)
 end
 
+-- The request body, which must be a JSON object (400/10 otherwise).
+local function object_body(ctx)
+  local body = ctx:json{ required = true }
+  if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting object") end
+  return body
+end
+
+-- A handler for /_api/collection/{name}/...: the collection, after the permission check at
+-- `level`, goes to `build(col, ctx)`; its table is the answer (200, with error/code and the
+-- collection's location).
+local function collection_route(level, build)
+  return function(ctx)
+    local col = get_col(ctx, level)
+    return 200, with_code(build(col, ctx)), loc(ctx)
+  end
+end
+
+local function describe(col) return col:describe() end
+local function properties_of(col) return col:properties() end
+
 local function list(ctx)
   ctx:need("ro")
   local exclude = qbool(ctx.query, "excludeSystem", false)
@@ -37,92 +57,64 @@ end
 
 local function create(ctx)
   ctx:need("rw")
-  local body = ctx:json{ required = true }
-  if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting object") end
+  local body = object_body(ctx)
   local name = body.name
   if type(name) ~= "string" then ctx:fail(400, 1208, "illegal name") end
   local col = ctx.db:create_collection(name, body)
   return 200, with_code(col:properties())
 end
 
-local function get(ctx)
-  local col = get_col(ctx, "ro")
-  return 200, with_code(col:describe()), loc(ctx)
-end
+local get = collection_route("ro", describe)
+local properties = collection_route("ro", properties_of)
 
-local function properties(ctx)
-  local col = get_col(ctx, "ro")
-  return 200, with_code(col:properties()), loc(ctx)
-end
+local set_properties = collection_route("rw", function(col, ctx)
+  col:set_properties(object_body(ctx))
+  return col:properties()
+end)
 
-local function set_properties(ctx)
-  local col = get_col(ctx, "rw")
-  local body = ctx:json{ required = true }
-  if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting object") end
-  col:set_properties(body)
-  return 200, with_code(col:properties()), loc(ctx)
-end
-
-local function count(ctx)
-  local col = get_col(ctx, "ro")
+local count = collection_route("ro", function(col)
   local p = col:properties()
   p.count = col:count()
-  return 200, with_code(p), loc(ctx)
-end
+  return p
+end)
 
-local function figures(ctx)
-  local col = get_col(ctx, "ro")
+local figures = collection_route("ro", function(col, ctx)
   local p = col:properties()
   p.count = col:count()
   p.figures = col:figures(qbool(ctx.query, "details", false))
-  return 200, with_code(p), loc(ctx)
-end
+  return p
+end)
 
-local function revision(ctx)
-  local col = get_col(ctx, "ro")
+local revision = collection_route("ro", function(col)
   local p = col:properties()
   p.revision = col:revision_string()
-  return 200, with_code(p), loc(ctx)
-end
+  return p
+end)
 
-local function checksum(ctx)
-  local col = get_col(ctx, "ro")
+local checksum = collection_route("ro", function(col, ctx)
   local d = col:describe()
   d.revision = col:revision_string()
   d.checksum = col:checksum(qbool(ctx.query, "withRevisions", false), qbool(ctx.query, "withData", false))
-  return 200, with_code(d), loc(ctx)
-end
+  return d
+end)
 
-local function load(ctx)
-  local col = get_col(ctx, "ro")
+local load = collection_route("ro", function(col, ctx)
   local d = col:describe()
   if qbool(ctx.query, "count", true) then d.count = col:count() end
-  return 200, with_code(d), loc(ctx)
-end
+  return d
+end)
 
-local function describe_only(level)
-  return function(ctx)
-    local col = get_col(ctx, level)
-    return 200, with_code(col:describe()), loc(ctx)
-  end
-end
+local load_indexes = collection_route("ro", function() return { result = true } end)
 
-local function load_indexes(ctx)
-  get_col(ctx, "ro")
-  return 200, with_code({ result = true }), loc(ctx)
-end
-
-local function truncate(ctx)
-  local col = get_col(ctx, "rw")
+local truncate = collection_route("rw", function(col, ctx)
   col:truncate({ waitForSync = qbool(ctx.query, "waitForSync", false) })
-  return 200, with_code(col:describe()), loc(ctx)
-end
+  return col:describe()
+end)
 
 local function rename(ctx)
   ctx:need("rw")
   local col = get_col(ctx, "rw")
-  local body = ctx:json{ required = true }
-  if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting object") end
+  local body = object_body(ctx)
   if type(body.name) ~= "string" or body.name == "" then ctx:fail(400, 1208, "name must be non-empty") end
   local old_name = col.name
   ctx.db:rename_collection(old_name, body.name)
@@ -131,10 +123,7 @@ local function rename(ctx)
   return 200, with_code(col:describe()), loc(ctx)
 end
 
-local function recalculate(ctx)
-  local col = get_col(ctx, "rw")
-  return 200, with_code({ result = true, count = col:count() }), loc(ctx)
-end
+local recalculate = collection_route("rw", function(col) return { result = true, count = col:count() } end)
 
 local function cluster_only(ctx)
   get_col(ctx, "ro")
@@ -167,12 +156,12 @@ function M.register(router)
   router:add("GET", "/_api/collection/:name/revision", revision)
   router:add("GET", "/_api/collection/:name/checksum", checksum)
   router:add("PUT", "/_api/collection/:name/load", load)
-  router:add("PUT", "/_api/collection/:name/unload", describe_only("ro"))
+  router:add("PUT", "/_api/collection/:name/unload", collection_route("ro", describe))
   router:add("PUT", "/_api/collection/:name/loadIndexesIntoMemory", load_indexes)
   router:add("PUT", "/_api/collection/:name/truncate", truncate)
   router:add("PUT", "/_api/collection/:name/rename", rename)
   router:add("PUT", "/_api/collection/:name/recalculateCount", recalculate)
-  router:add("PUT", "/_api/collection/:name/compact", describe_only("rw"))
+  router:add("PUT", "/_api/collection/:name/compact", collection_route("rw", describe))
   router:add("PUT", "/_api/collection/:name/responsibleShard", cluster_only)
   router:add("GET", "/_api/collection/:name/shards", cluster_only)
   router:add("GET", "/_api/key-generators", key_generators)

@@ -52,11 +52,22 @@ function M.error_codes(results)
   return json.encode(counts)
 end
 
-local function unquote(v)
+--- An If-Match/If-None-Match value without blanks and quotes (nil stays nil).
+function M.unquote(v)
   if not v then return nil end
   v = v:match("^%s*(.-)%s*$")
   local inner = v:match('^"(.*)"$')
   return inner or v
+end
+local unquote = M.unquote
+
+--- Raises ArangoDB's revision conflict (412/1200) naming the stored document's _id, _key and
+-- _rev; `headers` (e.g. its etag) go with the answer.
+function M.conflict(doc, headers)
+  local e = errors.new(412, 1200, "conflict, _rev values do not match")
+  e.extra = { _id = doc._id, _key = doc._key, _rev = doc._rev }
+  e.headers = headers
+  error(e, 0)
 end
 
 local function etag(rev) return '"' .. rev .. '"' end
@@ -131,11 +142,7 @@ local function read_one(ctx)
   local none_match = unquote(h["if-none-match"])
   if none_match and none_match == doc._rev then return 304, nil, tag end
   local match = unquote(h["if-match"])
-  if match and match ~= doc._rev then
-    return 412, { error = true, code = 412, errorNum = 1200,
-      errorMessage = "conflict, _rev values do not match",
-      _id = doc._id, _key = doc._key, _rev = doc._rev }, tag
-  end
+  if match and match ~= doc._rev then M.conflict(doc, tag) end
   if ctx.method == "HEAD" then
     tag["content-type"] = "application/json; charset=utf-8" -- ArangoDB announces the JSON it omits
     return 200, nil, tag
@@ -207,11 +214,7 @@ local function read_many(ctx, col)
     local doc = col:get(key)
     if not doc then errors.raise(404, 1202) end
     local given = type(item) == "table" and item._rev
-    if not ignore_revs and type(given) == "string" and given ~= doc._rev then
-      local e = errors.new(412, 1200, "conflict, _rev values do not match")
-      e.extra = { _id = doc._id, _key = doc._key, _rev = doc._rev }
-      error(e, 0)
-    end
+    if not ignore_revs and type(given) == "string" and given ~= doc._rev then M.conflict(doc) end
     return doc
   end)
   local headers = {}

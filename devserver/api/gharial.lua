@@ -7,21 +7,12 @@
 local json = require "arango.json"
 local errors = require "arango.devserver.errors"
 local graphs = require "arango.devserver.store.graphs"
+local document = require "arango.devserver.api.document"
 
 local M = {}
 
-local TRUE = { ["true"] = true, ["1"] = true, yes = true, on = true, y = true }
-
-local function qbool(ctx, name, default)
-  local v = ctx.query[name]
-  if v == nil then return default end
-  return TRUE[v:lower()] == true
-end
-
-local function unquote(v)
-  v = v:match("^%s*(.-)%s*$")
-  return v:match('^"(.*)"$') or v
-end
+local unquote = document.unquote
+local qbool = document.qbool
 
 -- The expected revision: If-Match, else the `rev` query parameter (ArangoDB's handleRevision).
 local function if_match(ctx)
@@ -51,13 +42,6 @@ local function body_object(ctx)
   return b
 end
 
-local function conflict(doc)
-  local e = errors.new(412, 1200, "conflict, _rev values do not match")
-  e.extra = { _id = doc._id, _key = doc._key, _rev = doc._rev }
-  e.headers = { etag = doc._rev }
-  error(e, 0)
-end
-
 ---------------------------------------------------------------------------------------------
 -- Graphs
 
@@ -70,7 +54,7 @@ end
 
 local function create_graph(ctx)
   ctx:need("rw")
-  local wfs = qbool(ctx, "waitForSync", false)
+  local wfs = qbool(ctx.query, "waitForSync", false)
   local doc = graphs.create(ctx.db, ctx:json{ required = true }, { waitForSync = wfs })
   return graph_response(wfs and 201 or 202, doc)
 end
@@ -83,8 +67,8 @@ end
 
 local function drop_graph(ctx)
   ctx:need("rw")
-  graphs.drop(ctx.db, ctx.params.graph, { drop_collections = qbool(ctx, "dropCollections", false),
-    waitForSync = qbool(ctx, "waitForSync", false) })
+  graphs.drop(ctx.db, ctx.params.graph, { drop_collections = qbool(ctx.query, "dropCollections", false),
+    waitForSync = qbool(ctx.query, "waitForSync", false) })
   return ok(202, { removed = true })
 end
 
@@ -108,16 +92,16 @@ local function add_vertex_collection(ctx)
   graphs.lookup(ctx.db, ctx.params.graph)
   local body = body_object(ctx)
   local doc = graphs.add_orphan(ctx.db, ctx.params.graph, body.collection, {
-    create_collection = qbool(ctx, "createCollection", true),
-    waitForSync = qbool(ctx, "waitForSync", false) })
+    create_collection = qbool(ctx.query, "createCollection", true),
+    waitForSync = qbool(ctx.query, "waitForSync", false) })
   return graph_response(202, doc)
 end
 
 local function remove_vertex_collection(ctx)
   ctx:need("rw")
   local doc = graphs.remove_orphan(ctx.db, ctx.params.graph, ctx.params.collection, {
-    drop_collection = qbool(ctx, "dropCollection", false),
-    waitForSync = qbool(ctx, "waitForSync", false) })
+    drop_collection = qbool(ctx.query, "dropCollection", false),
+    waitForSync = qbool(ctx.query, "waitForSync", false) })
   return graph_response(202, doc)
 end
 
@@ -125,7 +109,7 @@ local function add_edge_definition(ctx)
   ctx:need("rw")
   graphs.lookup(ctx.db, ctx.params.graph)
   local doc = graphs.add_edge_definition(ctx.db, ctx.params.graph, ctx:json{ required = true },
-    { waitForSync = qbool(ctx, "waitForSync", false) })
+    { waitForSync = qbool(ctx.query, "waitForSync", false) })
   return graph_response(202, doc)
 end
 
@@ -135,15 +119,15 @@ local function replace_edge_definition(ctx)
   ctx:need("rw")
   graphs.lookup(ctx.db, ctx.params.graph)
   local doc = graphs.replace_edge_definition(ctx.db, ctx.params.graph, ctx.params.collection,
-    ctx:json{ required = true }, { waitForSync = qbool(ctx, "waitForSync", false) })
+    ctx:json{ required = true }, { waitForSync = qbool(ctx.query, "waitForSync", false) })
   return graph_response(202, doc)
 end
 
 local function remove_edge_definition(ctx)
   ctx:need("rw")
   local doc = graphs.remove_edge_definition(ctx.db, ctx.params.graph, ctx.params.collection, {
-    drop_collections = qbool(ctx, "dropCollections", false),
-    waitForSync = qbool(ctx, "waitForSync", false) })
+    drop_collections = qbool(ctx.query, "dropCollections", false),
+    waitForSync = qbool(ctx.query, "waitForSync", false) })
   return graph_response(202, doc)
 end
 
@@ -180,7 +164,7 @@ local function read_doc(kind)
     local doc = col:get(ctx.params.key)
     if not doc then errors.raise(404, 1202) end
     local want = if_match(ctx)
-    if want and want ~= doc._rev then conflict(doc) end
+    if want and want ~= doc._rev then document.conflict(doc, { etag = doc._rev }) end
     local inm = ctx.headers["if-none-match"]
     if inm and unquote(inm) == doc._rev then return 304, nil, { etag = doc._rev } end
     return ok(200, { [kind] = doc }, { etag = doc._rev })
@@ -191,8 +175,8 @@ local function create_doc(kind)
   return function(ctx)
     local g, col, body = target(ctx, kind, "rw", body_object)
     if kind == "edge" then graphs.check_edge(ctx.db, g, body, false) end
-    local opts = { waitForSync = qbool(ctx, "waitForSync", false),
-      returnNew = qbool(ctx, "returnNew", false) }
+    local opts = { waitForSync = qbool(ctx.query, "waitForSync", false),
+      returnNew = qbool(ctx.query, "returnNew", false) }
     local r = col:insert(body, opts)
     local status = col:syncs(opts) and 201 or 202
     return ok(status, { [kind] = handle_of(r), new = r.new }, { etag = r._rev })
@@ -206,10 +190,10 @@ local function modify_doc(kind, patch)
       graphs.check_edge(ctx.db, g, body, patch)
     end
     local opts = {
-      waitForSync = qbool(ctx, "waitForSync", false),
-      returnNew = qbool(ctx, "returnNew", false),
-      returnOld = qbool(ctx, "returnOld", false),
-      keepNull = qbool(ctx, "keepNull", true),
+      waitForSync = qbool(ctx.query, "waitForSync", false),
+      returnNew = qbool(ctx.query, "returnNew", false),
+      returnOld = qbool(ctx.query, "returnOld", false),
+      keepNull = qbool(ctx.query, "keepNull", true),
       ifMatch = if_match(ctx),
     }
     local r
@@ -226,7 +210,8 @@ end
 local function remove_doc(kind)
   return function(ctx)
     local g, col = target(ctx, kind, "rw")
-    local opts = { waitForSync = qbool(ctx, "waitForSync", false), returnOld = qbool(ctx, "returnOld", false),
+    local opts = { waitForSync = qbool(ctx.query, "waitForSync", false),
+      returnOld = qbool(ctx.query, "returnOld", false),
       ifMatch = if_match(ctx) }
     local r = graphs.remove_document(ctx.db, g, col, ctx.params.key, opts)
     local status = col:syncs(opts) and 200 or 202

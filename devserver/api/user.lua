@@ -121,6 +121,18 @@ local function check_col(ctx, db, col)
   if not d or not d:collection(col) then ctx:fail(404, 1203) end
 end
 
+-- The checks every permission endpoint starts with, in this order: who may ask (`admin_only`:
+-- only an admin, else also the user itself), the user, the database and, for collection-level
+-- endpoints, the collection named in the path. Returns the database and collection names.
+local function permission_target(ctx, admin_only, with_collection)
+  if admin_only then need_admin(ctx) else self_or_admin(ctx, ctx.params.user) end
+  check_user(ctx)
+  local db, col = ctx.params.db, ctx.params.collection
+  check_db(ctx, db)
+  if with_collection then check_col(ctx, db, col) end
+  return db, col
+end
+
 local function grant_of(ctx)
   local body = object_body(ctx)
   local g = users_mod.parse_grant(body.grant)
@@ -129,41 +141,27 @@ local function grant_of(ctx)
 end
 
 local function set_db(ctx)
-  need_admin(ctx)
-  check_user(ctx)
-  local db = ctx.params.db
-  check_db(ctx, db)
+  local db = permission_target(ctx, true, false)
   local g = grant_of(ctx)
   users_of(ctx):set_database_level(ctx.params.user, db, g)
   return 200, { [db] = g, code = 200, error = false }
 end
 
 local function clear_db(ctx)
-  need_admin(ctx)
-  check_user(ctx)
-  local db = ctx.params.db
-  check_db(ctx, db)
+  local db = permission_target(ctx, true, false)
   users_of(ctx):set_database_level(ctx.params.user, db, nil)
   return 202, { error = false, code = 202 }
 end
 
 local function set_col(ctx)
-  need_admin(ctx)
-  check_user(ctx)
-  local db, col = ctx.params.db, ctx.params.collection
-  check_db(ctx, db)
-  check_col(ctx, db, col)
+  local db, col = permission_target(ctx, true, true)
   local g = grant_of(ctx)
   users_of(ctx):set_collection_level(ctx.params.user, db, col, g)
   return 200, { [db .. "/" .. col] = g, code = 200, error = false }
 end
 
 local function clear_col(ctx)
-  need_admin(ctx)
-  check_user(ctx)
-  local db, col = ctx.params.db, ctx.params.collection
-  check_db(ctx, db)
-  check_col(ctx, db, col)
+  local db, col = permission_target(ctx, true, true)
   users_of(ctx):set_collection_level(ctx.params.user, db, col, nil)
   return 202, { error = false, code = 202 }
 end
@@ -207,15 +205,12 @@ end
 
 local function get_db(ctx)
   local name = ctx.params.user
-  self_or_admin(ctx, name)
-  check_user(ctx)
-  local db = ctx.params.db
+  local db = permission_target(ctx, false, false)
   local users = users_of(ctx)
   local lvl
   if db == "*" then
     lvl = users:configured_database_level(name, "*") or "none"
   else
-    check_db(ctx, db)
     lvl = users:database_level(name, db)
   end
   return 200, { error = false, code = 200, result = lvl }
@@ -223,11 +218,7 @@ end
 
 local function get_col(ctx)
   local name = ctx.params.user
-  self_or_admin(ctx, name)
-  check_user(ctx)
-  local db, col = ctx.params.db, ctx.params.collection
-  check_db(ctx, db)
-  check_col(ctx, db, col)
+  local db, col = permission_target(ctx, false, true)
   return 200, { error = false, code = 200, result = users_of(ctx):collection_level(name, db, col) }
 end
 

@@ -15,6 +15,8 @@ local truthy = V.truthy
 local compile = compiler.compile
 local is_array = compiler.is_array
 local to_int = compiler.to_int
+local hash_key = V.hash_key
+local concat = table.concat
 
 local function copy_row(r)
   local n = {}
@@ -203,38 +205,105 @@ end
 
 function stages.with() return function(input) return input end end
 
--- SORT: materialize, compute keys once, stable multi-key sort in AQL type order.
-function stages.sort(stmt, q)
+-- Sorting. Rows are ordered by their sort values; ties keep input order. When every value is
+-- a scalar the values become byte strings (V.sort_key, which never hold a zero byte). If all
+-- criteria go the same way, each row's keys are joined with "\0" terminators plus the row
+-- number and table.sort orders those strings natively (DESC: sort ascending with the row
+-- numbers counted backwards, then read in reverse). Mixed directions compare the per-criterion
+-- key strings in a comparator; anything else (arrays, objects) falls back to V.compare.
+local function sort_permutation(tuples, n, nkeys, asc)
+  local sort_key = V.sort_key
+  local all_asc, all_desc = true, true
+  for k = 1, nkeys do
+    if asc[k] then all_desc = false else all_asc = false end
+  end
   local keys = {}
-  for i, k in ipairs(stmt.keys) do keys[i] = { f = compile(k.expr, q), asc = k.asc } end
+  local keyable = true
+  for i = 1, n do
+    local t = tuples[i]
+    local row = {}
+    for k = 1, nkeys do
+      local sk = sort_key(t[k])
+      if not sk then keyable = false; break end
+      row[k] = sk
+    end
+    if not keyable then break end
+    keys[i] = row
+  end
+  local perm = {}
+  if keyable and (all_asc or all_desc) then
+    local flat = {}
+    for i = 1, n do
+      local row = keys[i]
+      local id = string.pack(">I4", all_asc and i or n + 1 - i)
+      if nkeys == 1 then flat[i] = row[1] .. "\0" .. id
+      else flat[i] = concat(row, "\0") .. "\0" .. id end
+    end
+    keys = nil -- luacheck: ignore 311
+    table.sort(flat)
+    for i = 1, n do
+      local k = flat[i]
+      local id = string.unpack(">I4", k, #k - 3)
+      if all_asc then perm[i] = id else perm[n + 1 - i] = n + 1 - id end
+    end
+    return perm
+  end
+  for i = 1, n do perm[i] = i end
+  if keyable then
+    table.sort(perm, function(x, y)
+      local kx, ky = keys[x], keys[y]
+      for k = 1, nkeys do
+        local a, b = kx[k], ky[k]
+        if a ~= b then
+          if asc[k] then return a < b end
+          return a > b
+        end
+      end
+      return x < y
+    end)
+    return perm
+  end
+  table.sort(perm, function(x, y)
+    local tx, ty = tuples[x], tuples[y]
+    for k = 1, nkeys do
+      local c = compare(tx[k], ty[k])
+      if c ~= 0 then
+        if asc[k] then return c < 0 end
+        return c > 0
+      end
+    end
+    return x < y
+  end)
+  return perm
+end
+M.sort_permutation = sort_permutation
+
+-- SORT: materialize, compute the sort values once per row, sort (see sort_permutation).
+function stages.sort(stmt, q)
+  local keys, asc = {}, {}
+  for i, k in ipairs(stmt.keys) do keys[i] = compile(k.expr, q); asc[i] = k.asc and true or false end
   local nkeys = #keys
   return function(input)
-    local rows = {}
+    local rows, tuples = {}, {}
+    local n = 0
     while true do
       local r = input()
       if not r then break end
       local kv = {}
-      for i = 1, nkeys do kv[i] = keys[i].f(r) end
-      rows[#rows + 1] = { r, kv, #rows + 1 }
+      for i = 1, nkeys do kv[i] = keys[i](r) end
+      n = n + 1
+      rows[n], tuples[n] = r, kv
     end
-    q:account(#rows * 64)
-    table.sort(rows, function(a, b)
-      local ka, kb = a[2], b[2]
-      for i = 1, nkeys do
-        local c = compare(ka[i], kb[i])
-        if c ~= 0 then
-          if keys[i].asc then return c < 0 end
-          return c > 0
-        end
-      end
-      return a[3] < b[3]
-    end)
+    q:account(n * 64)
+    local perm = sort_permutation(tuples, n, nkeys, asc)
     local i = 0
     return function()
       i = i + 1
-      local e = rows[i]
-      if e then rows[i] = nil; return e[1] end
-      return nil
+      local p = perm[i]
+      if not p then return nil end
+      local r = rows[p]
+      rows[p] = nil
+      return r
     end
   end
 end
@@ -289,7 +358,7 @@ function stages.return_(stmt, q)
         local v = f(r)
         if v == nil then v = null end
         if not distinct then return v end
-        local key = V.to_json(v)
+        local key = hash_key(v)
         if not seen[key] then seen[key] = true; return v end
       end
     end
@@ -329,6 +398,18 @@ local function finish_aggregate(q, func, vals)
 end
 M.finish_aggregate = finish_aggregate
 
+-- The grouping key of a COLLECT row: equal for AQL-equal group values.
+local function group_key(kv, ngroups)
+  if ngroups == 0 then return "" end
+  if ngroups == 1 then return hash_key(kv[1]) end
+  local parts = {}
+  for i = 1, ngroups do
+    local h = hash_key(kv[i])
+    parts[i] = #h .. ":" .. h
+  end
+  return concat(parts)
+end
+
 function stages.collect(stmt, q)
   local groups = {}
   for i, g in ipairs(stmt.groups) do groups[i] = { name = g.name, f = compile(g.expr, q) } end
@@ -350,7 +431,7 @@ function stages.collect(stmt, q)
       if not r then break end
       local kv = {}
       for i = 1, ngroups do kv[i] = groups[i].f(r) end
-      local key = ngroups > 0 and V.to_json(setmetatable(kv, array_mt)) or ""
+      local key = group_key(kv, ngroups)
       local g = by_key[key]
       if not g then
         g = { keys = kv, count = 0, into = {}, aggs = {} }
@@ -384,7 +465,13 @@ function stages.collect(stmt, q)
     end
     q:account(#order * 64)
     if ngroups > 0 then
-      table.sort(order, function(a, b) return compare(setmetatable(a.keys, array_mt), b.keys) < 0 end)
+      local tuples, asc = {}, {}
+      for k = 1, ngroups do asc[k] = true end
+      for k, g in ipairs(order) do tuples[k] = g.keys end
+      local perm = sort_permutation(tuples, #order, ngroups, asc)
+      local sorted = {}
+      for k, p in ipairs(perm) do sorted[k] = order[p] end
+      order = sorted
     end
     local i = 0
     return function()

@@ -176,6 +176,9 @@ function Query:tick()
     errors.raise(410, 1500, "query killed")
   end
   if self.hook then self.hook(self) end
+  -- cooperative execution: the caller (e.g. a cursor handler on the event loop) may yield here
+  local y = self.options.yield_every
+  if type(y) == "function" then y(t) end
 end
 
 function Query:account(bytes)
@@ -298,6 +301,46 @@ function M.query(db, query, bind_vars, options)
     full_count = q.full_count,
     query = q,
   }
+end
+
+--- Opens a lazily evaluated query (for streaming cursors): rows are produced only as they
+-- are fetched. Returns a cursor { query = Query, fetch = function(n) -> array, has_more }.
+-- Errors surface from fetch. Statistics are final once has_more is false.
+function M.open(db, query, bind_vars, options)
+  local q, run = M.prepare(db, query, bind_vars, options)
+  local it = run({})
+  local done = false
+  local pending_value
+  local cursor = { query = q }
+  local function pull()
+    if pending_value ~= nil then
+      local v = pending_value
+      pending_value = nil
+      return v
+    end
+    if done then return nil end
+    local v = it()
+    if v == nil then
+      done = true
+      q.stats.executionTime = now_mono() - q.started
+      if q.options.fullCount then q.stats.fullCount = q.full_count end
+    end
+    return v
+  end
+  --- The next (up to) n result values; has_more tells whether more may follow.
+  function cursor.fetch(n)
+    local out = {}
+    for i = 1, n do
+      local v = pull()
+      if v == nil then break end
+      out[i] = v
+    end
+    -- look ahead one row so that has_more is exact, as ArangoDB's hasMore is
+    if not done and pending_value == nil then pending_value = pull() end
+    return setmetatable(out, array_mt), pending_value ~= nil
+  end
+  function cursor.warnings() return setmetatable(q.warnings, array_mt) end
+  return cursor
 end
 
 --- Evaluates a computed-value expression (`RETURN <expr>` using @doc) for document `doc`.

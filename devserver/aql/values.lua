@@ -80,8 +80,8 @@ do
   for i = 1, #punct do ascii_primary[punct:byte(i)] = i end
   for d = 0, 9 do ascii_primary[48 + d] = 100 + d end
   for l = 0, 25 do
-    ascii_primary[97 + l] = 200 + l * 4
-    ascii_primary[65 + l] = 200 + l * 4
+    ascii_primary[97 + l] = 200 + l
+    ascii_primary[65 + l] = 200 + l
     ascii_tertiary[65 + l] = 1
   end
 end
@@ -107,62 +107,110 @@ do
   end
 end
 
-local key_cache, key_cache_size = {}, 0
-
-local function collation_key(s)
-  local cached = key_cache[s]
-  if cached then return cached end
-  local p, sec, ter = {}, {}, {}
-  local n = 0
-  local ok = pcall(function()
-    for _, cp in utf8.codes(s) do
-      n = n + 1
-      local w, a, c
-      if cp < 128 then
-        w = ascii_primary[cp]
-        if not w then w = 60 + cp end -- control characters etc.: after punctuation, before digits
-        a, c = 0, ascii_tertiary[cp] or 0
-      elseif cp == 0xDF then -- sharp s sorts as "ss"
-        p[n] = string.pack(">I3", ascii_primary[115])
-        sec[n], ter[n] = "\0", "\0"
-        n = n + 1
-        w, a, c = ascii_primary[115], 1, 0
-      else
-        local l = latin[cp]
-        if l then
-          w, a, c = ascii_primary[l[1]], l[2], l[3]
-        else
-          w, a, c = 1000 + cp, 0, 0
-        end
-      end
-      p[n] = string.pack(">I3", w)
-      sec[n] = string.char(a)
-      ter[n] = string.char(c)
-    end
-  end)
-  local key
-  if ok then
-    key = { concat(p), concat(sec), concat(ter) }
-  else
-    key = { s, "", "" } -- invalid UTF-8: byte order
-  end
-  if key_cache_size > 20000 then key_cache, key_cache_size = {}, 0 end
-  key_cache[s] = key
-  key_cache_size = key_cache_size + 1
-  return key
+-- A string's collation key is one byte string whose byte order is the collation order, so
+-- that sorting can compare keys natively: primary weights (one byte 3..251 for weights below
+-- 250, which covers ASCII and Latin letters; else 252 and three base-254 digits 2..255), a
+-- separator byte 1, the secondary (accent) and tertiary (case) bytes, one per weight (each
+-- 1..255), and finally the string itself (zero bytes as 1) as the last tie-break. Equal
+-- primaries mean equally many weights, so the fixed-width levels after the separator line up.
+-- Keys hold no zero byte, so callers can terminate them with "\0" and concatenate them.
+local function pack_weight(w)
+  if w < 250 then return string.char(w + 2) end
+  w = w - 250
+  local d3 = w % 254
+  local r = w // 254
+  return string.char(252, r // 254 + 2, r % 254 + 2, d3 + 2)
 end
+local ascii_weight = {}    -- one-byte string -> packed primary weight
+local ascii_case = {}      -- one-byte string -> tertiary byte
+for b = 0, 127 do
+  local w = ascii_primary[b] or (60 + b) -- control characters: after punctuation, before digits
+  ascii_weight[string.char(b)] = pack_weight(w)
+  ascii_case[string.char(b)] = string.char((ascii_tertiary[b] or 0) + 1)
+end
+
+-- Per-character key pieces (primary, secondary, tertiary), computed on first use.
+local function char_weights(ch)
+  local cp = utf8.codepoint(ch)
+  if cp < 128 then
+    return pack_weight(ascii_primary[cp] or (60 + cp)), "\1", string.char((ascii_tertiary[cp] or 0) + 1)
+  elseif cp == 0xDF then -- sharp s sorts as "ss"
+    local w = pack_weight(ascii_primary[115])
+    return w .. w, "\1\2", "\1\1"
+  end
+  local l = latin[cp]
+  if l then return pack_weight(ascii_primary[l[1]]), string.char(l[2] + 1), string.char(l[3] + 1) end
+  return pack_weight(1000 + cp), "\1", "\1"
+end
+local piece_tables = {}
+for level = 1, 3 do
+  piece_tables[level] = setmetatable({}, { __index = function(t, ch)
+    local p = { char_weights(ch) }
+    t[ch] = p[level]
+    return p[level]
+  end })
+end
+local primary_of, secondary_of, tertiary_of = piece_tables[1], piece_tables[2], piece_tables[3]
+local UTF8_CHAR = "[%z\1-\127\194-\244][\128-\191]*"
+
+local function general_key(s, tail)
+  if not utf8.len(s) then return "\1\1" .. tail end -- invalid UTF-8: after "", before all else
+  return (s:gsub(UTF8_CHAR, primary_of)) .. "\1" .. (s:gsub(UTF8_CHAR, secondary_of)) ..
+    (s:gsub(UTF8_CHAR, tertiary_of)) .. tail
+end
+
+--- The collation key of string s (see above): a < b in AQL iff key(a) < key(b) bytewise.
+local function collation_key(s)
+  if not s:find("[\128-\255]") then
+    -- ASCII fast path: per-byte table lookups done by gsub in C
+    local tail = s:find("\0", 1, true) and s:gsub("\0", "\1") or s
+    return (s:gsub(".", ascii_weight)) .. "\1" .. string.rep("\1", #s) .. (s:gsub(".", ascii_case)) .. tail
+  end
+  return general_key(s, s:find("\0", 1, true) and s:gsub("\0", "\1") or s)
+end
+M.collation_key = collation_key
+
+local key_cache, key_cache_size = {}, 0
 
 --- Compares two strings with AQL's (collation based) string order: -1, 0 or 1.
 function M.compare_strings(a, b)
   if a == b then return 0 end
-  local ka, kb = collation_key(a), collation_key(b)
-  for i = 1, 3 do
-    if ka[i] ~= kb[i] then return ka[i] < kb[i] and -1 or 1 end
+  local ka = key_cache[a]
+  if not ka then
+    ka = collation_key(a)
+    if key_cache_size > 20000 then key_cache, key_cache_size = {}, 0 end
+    key_cache[a] = ka
+    key_cache_size = key_cache_size + 1
   end
-  if a < b then return -1 end
-  return 1
+  local kb = key_cache[b]
+  if not kb then
+    kb = collation_key(b)
+    key_cache[b] = kb
+    key_cache_size = key_cache_size + 1
+  end
+  return ka < kb and -1 or 1
 end
 local compare_strings = M.compare_strings
+
+--- A byte string whose byte order is AQL's order, for null, booleans, numbers and strings:
+-- a type byte, then an order-preserving encoding (numbers as flipped IEEE doubles, strings as
+-- collation keys); never a zero byte. nil for arrays, objects and integers beyond 2^53 (compare those with
+-- M.compare). Sorting on these keys avoids calling the comparator from Lua for every pair.
+function M.sort_key(v)
+  local t = type(v)
+  if t == "string" then return "\4" .. collation_key(v) end
+  if t == "number" then
+    if mtype(v) == "integer" and (v > TWO53 or v < -TWO53) then return nil end
+    local x = v + 0.0
+    if x == 0 then x = 0.0 end -- -0 and 0 are equal
+    local u = string.unpack(">i8", string.pack(">d", x))
+    if u < 0 then u = ~u else u = u | math.mininteger end
+    return sformat("\3%016x", u) -- hex digits keep the key free of zero bytes
+  end
+  if v == nil or v == null then return "\1" end
+  if t == "boolean" then return v and "\2\2" or "\2\1" end
+  return nil
+end
 
 local function sorted_keys(t)
   local keys = {}

@@ -5,9 +5,25 @@
 -- Violations raise 400/1620 with the schema's message, like ArangoDB.
 local json = require "arango.json"
 local errors = require "arango.devserver.errors"
-local regex = require "arango.devserver.store.regex"
+-- One regular expression engine serves AQL (REGEX_*, =~) and schema `pattern`s.
+local regex = require "arango.devserver.aql.functions.regex"
 
 local M = {}
+
+-- The compiled pattern, or nil when it is invalid (the engine may also raise on some malformed
+-- escapes: that counts as invalid too).
+local function compile_pattern(pattern)
+  local ok, re = pcall(regex.compile, pattern)
+  if ok then return re end
+  return nil
+end
+
+-- True when `pattern` matches somewhere in `s` (JavaScript's RegExp.test); an invalid pattern
+-- matches nothing.
+local function pattern_test(pattern, s)
+  local re = compile_pattern(pattern)
+  return re ~= nil and regex.test(re, s)
+end
 
 local LEVELS = { none = true, new = true, moderate = true, strict = true }
 -- System attributes are not part of what a rule sees (ArangoDB strips them before validating).
@@ -92,7 +108,7 @@ local function check(rule, v)
     local len = utf8.len(v) or #v
     if type(rule.minLength) == "number" and len < rule.minLength then return false end
     if type(rule.maxLength) == "number" and len > rule.maxLength then return false end
-    if type(rule.pattern) == "string" and not regex.find(rule.pattern, v) then return false end
+    if type(rule.pattern) == "string" and not pattern_test(rule.pattern, v) then return false end
   elseif jt == "array" then
     local n = #v
     if type(rule.minItems) == "number" and n < rule.minItems then return false end
@@ -134,7 +150,7 @@ local function check(rule, v)
         end
         if type(rule.patternProperties) == "table" then
           for pat, sub in pairs(rule.patternProperties) do
-            if regex.find(pat, k) then
+            if pattern_test(pat, k) then
               matched = true
               if not validate(sub, x) then return false end
             end
@@ -186,7 +202,7 @@ function M.normalize(schema)
   if type(message) ~= "string" then
     errors.raise(400, 1621, "invalid schema validation parameter: message must be a string")
   end
-  if type(rule.pattern) == "string" and not regex.compile(rule.pattern) then
+  if type(rule.pattern) == "string" and not compile_pattern(rule.pattern) then
     errors.raise(400, 1621, "invalid schema validation parameter: invalid pattern")
   end
   return { rule = rule, level = level, message = message, type = "json" }

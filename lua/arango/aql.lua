@@ -46,11 +46,46 @@ local INNER = {
 local EXECUTE_OPTIONS = options.merge(TOP, INNER, { bind_vars = false, optimizer_rules = false,
   allow_dirty_read = false })
 
+-- Accepts query text or a query object (`arango.aql(...)`, or any `{query = text, bind_vars = t}`)
+-- and merges its bind variables with `extra` (the caller's `bind_vars` option).
+local function query_parts(query, extra, what)
+  local text, bind = query, nil
+  if type(query) == "table" then
+    text, bind = query.query, query.bind_vars
+    if bind ~= nil and type(bind) ~= "table" then
+      errors.ArangoOptionError:raise(what .. ": the query object's bind_vars must be a table")
+    end
+  end
+  if type(text) ~= "string" or text == "" then
+    errors.ArangoOptionError:raise(what .. ": the query must be a non-empty string or an arango.aql query "
+      .. "object (got " .. type(text) .. ")")
+  end
+  if extra ~= nil and type(extra) ~= "table" then
+    errors.ArangoOptionError:raise(what .. ": bind_vars must be a table")
+  end
+  if bind == nil then return text, extra end
+  if extra == nil then return text, bind end
+  local merged = {}
+  for k, v in pairs(bind) do merged[k] = v end
+  for k, v in pairs(extra) do
+    if merged[k] ~= nil and merged[k] ~= v then
+      errors.ArangoOptionError:raise(what .. ": bind variable '" .. tostring(k)
+        .. "' is given both by the query object and by bind_vars")
+    end
+    merged[k] = v
+  end
+  return text, merged
+end
+M._query_parts = query_parts
+
 --- Execute a query and return a cursor over its results.
--- @tparam string query AQL text
--- @tparam[opt] table opts `bind_vars`, `count`, `batch_size`, `ttl`, `cache`, `memory_limit`,
---   `full_count`, `fill_block_cache`, `max_plans`, `max_runtime`, `max_warning_count`,
---   `fail_on_warning`, `allow_retry` (default true), `profile`, `satellite_sync_wait`, `stream`,
+-- @param query AQL text, or a query object from the builder (`arango.aql(...)`,
+--   `arango.aql.template(...)`) whose bind variables are sent along
+-- @tparam[opt] table opts `bind_vars` (merged with the query object's), `count`, `batch_size`,
+--   `ttl` (seconds a cursor lives between fetches), `cache`, `memory_limit` (bytes),
+--   `full_count`, `fill_block_cache`, `max_plans`, `max_runtime` (seconds), `max_warning_count`,
+--   `fail_on_warning`, `allow_retry` (default true: batch fetches are retried once after a
+--   transport failure), `profile` (true or 2), `satellite_sync_wait`, `stream`,
 --   `skip_inaccessible_cols`, `intermediate_commit_count`, `intermediate_commit_size`,
 --   `max_transaction_size`, `optimizer_rules` (list like `{"-all", "+use-indexes"}`),
 --   `use_plan_cache`, `allow_dirty_read`, ...
@@ -61,31 +96,30 @@ end
 
 -- execute() with a caller-chosen error class (Collection:find raises DocumentGetError, ...).
 function AQL:_execute(query, opts, err_class)
-  if type(query) ~= "string" or query == "" then
-    errors.ArangoOptionError:raise("AQL query must be a non-empty string")
-  end
   opts = options.check(opts, EXECUTE_OPTIONS, "aql:execute")
-  local data = { query = query }
+  local text, bind_vars = query_parts(query, opts.bind_vars, "aql:execute")
+  local data = { query = text }
   local inner = {}
   for k, v in pairs(opts) do
     if TOP[k] then data[TOP[k]] = v elseif INNER[k] then inner[INNER[k]] = v end
   end
   if inner.allowRetry == nil then inner.allowRetry = true end
   if opts.optimizer_rules ~= nil then
+    if type(opts.optimizer_rules) ~= "table" then
+      errors.ArangoOptionError:raise("aql:execute: optimizer_rules must be a list of rule names")
+    end
     inner.optimizer = { rules = serializer.array(opts.optimizer_rules) }
   end
   data.options = inner
-  if opts.bind_vars ~= nil then
-    if type(opts.bind_vars) ~= "table" then errors.ArangoOptionError:raise("bind_vars must be a table") end
-    data.bindVars = serializer.object(opts.bind_vars)
-  end
+  if bind_vars ~= nil then data.bindVars = serializer.object(bind_vars) end
   local headers = {}
   if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
   local executor = self._db._executor
   local req = request_mod.new{ method = "POST", endpoint = "/_api/cursor", data = data, headers = headers }
   return executor:execute(req, function(resp)
     if not resp.is_success then err_class:raise_from(resp) end
-    return cursor_mod.new(executor, resp.body, { allow_retry = inner.allowRetry, host = resp.host })
+    return cursor_mod.new(executor, resp.body, { allow_retry = inner.allowRetry, host = resp.host,
+      ttl = data.ttl })
   end)
 end
 
@@ -103,24 +137,26 @@ local function strip(body)
 end
 
 --- Explain a query (`POST /_api/explain`).
--- @tparam string query
+-- @param query AQL text or a query object from `arango.aql`
 -- @tparam[opt] table opts `{bind_vars, all_plans, max_plans, optimizer_rules}`
 -- @treturn table `{plan, warnings, stats, cacheable}` (`plans` with `all_plans`)
 function AQL:explain(query, opts)
   opts = options.check(opts, { bind_vars = true, all_plans = true, max_plans = true, optimizer_rules = true },
     "aql:explain")
-  local data = { query = query, options = { allPlans = opts.all_plans, maxNumberOfPlans = opts.max_plans } }
+  local text, bind_vars = query_parts(query, opts.bind_vars, "aql:explain")
+  local data = { query = text, options = { allPlans = opts.all_plans, maxNumberOfPlans = opts.max_plans } }
   if opts.optimizer_rules then data.options.optimizer = { rules = serializer.array(opts.optimizer_rules) } end
-  if opts.bind_vars then data.bindVars = serializer.object(opts.bind_vars) end
+  if bind_vars then data.bindVars = serializer.object(bind_vars) end
   return run(self, { method = "POST", endpoint = "/_api/explain", data = data }, errors.AQLQueryExplainError,
     function(resp) return strip(resp.body) end)
 end
 
 --- Parse a query without running it (`POST /_api/query`).
--- @tparam string query
+-- @param query AQL text or a query object from `arango.aql` (its values are not needed)
 -- @treturn table `{parsed, collections, bindVars, ast}`
 function AQL:validate(query)
-  return run(self, { method = "POST", endpoint = "/_api/query", data = { query = query } },
+  local text = query_parts(query, nil, "aql:validate")
+  return run(self, { method = "POST", endpoint = "/_api/query", data = { query = text } },
     errors.AQLQueryValidateError, function(resp) return strip(resp.body) end)
 end
 
@@ -155,12 +191,12 @@ end
 local TRACKING = {
   enabled = "enabled", max_slow_queries = "maxSlowQueries", slow_query_threshold = "slowQueryThreshold",
   max_query_string_length = "maxQueryStringLength", track_bind_vars = "trackBindVars",
-  track_slow_queries = "trackSlowQueries",
+  track_slow_queries = "trackSlowQueries", slow_streaming_query_threshold = "slowStreamingQueryThreshold",
 }
 
 --- Change query tracking properties.
--- @tparam table opts `{enabled, max_slow_queries, slow_query_threshold, max_query_string_length,
---   track_bind_vars, track_slow_queries}`
+-- @tparam table opts `{enabled, max_slow_queries, slow_query_threshold (seconds),
+--   slow_streaming_query_threshold, max_query_string_length, track_bind_vars, track_slow_queries}`
 -- @treturn table the new properties
 function AQL:set_tracking(opts)
   local data = options.map(opts, TRACKING, "aql:set_tracking")
@@ -172,6 +208,9 @@ end
 -- @tparam string query_id
 -- @treturn boolean true
 function AQL:kill(query_id)
+  if type(query_id) ~= "string" and type(query_id) ~= "number" then
+    errors.ArangoOptionError:raise("aql:kill: query_id must be a string (got " .. type(query_id) .. ")")
+  end
   return run(self, { method = "DELETE", endpoint = "/_api/query/" .. request_mod.escape(query_id) },
     errors.AQLQueryKillError, function() return true end)
 end
@@ -198,6 +237,12 @@ end
 -- @treturn table `{is_new}`
 function AQL:create_function(name, code, opts)
   opts = options.check(opts, { is_deterministic = true }, "aql:create_function")
+  if type(name) ~= "string" or name == "" then
+    errors.ArangoOptionError:raise("aql:create_function: name must be a non-empty string")
+  end
+  if type(code) ~= "string" then
+    errors.ArangoOptionError:raise("aql:create_function: code must be a string")
+  end
   return run(self, { method = "POST", endpoint = "/_api/aqlfunction",
     data = { name = name, code = code, isDeterministic = opts.is_deterministic } },
     errors.AQLFunctionCreateError, function(resp) return { is_new = resp.body.isNewlyCreated } end)
@@ -209,6 +254,9 @@ end
 -- @treturn ?int number deleted (0 when missing and `ignore_missing`)
 function AQL:delete_function(name, opts)
   opts = options.check(opts, { group = true, ignore_missing = true }, "aql:delete_function")
+  if type(name) ~= "string" or name == "" then
+    errors.ArangoOptionError:raise("aql:delete_function: name must be a non-empty string")
+  end
   local req = request_mod.new{ method = "DELETE", endpoint = "/_api/aqlfunction/" .. request_mod.escape(name),
     params = { group = opts.group } }
   return self._db._executor:execute(req, function(resp)

@@ -13,6 +13,7 @@
 
 local request_mod = require "arango.request"
 local errors = require "arango.errors"
+local api = require "arango.api"
 local options = require "arango.options"
 local document = require "arango.document"
 local serializer = require "arango.serializer"
@@ -30,44 +31,17 @@ M.Collection = Collection
 -- @tparam string name
 -- @return the Collection
 function Collection.new(db, name)
-  return setmetatable({ _db = db, _executor = db._executor, _name = name }, Collection)
+  return api.new_handle(Collection, db, name)
 end
 
-local function strip(body)
-  if type(body) ~= "table" then return body end
-  local out = {}
-  for k, v in pairs(body) do
-    if k ~= "code" and k ~= "error" then out[k] = v end
-  end
-  return out
-end
+-- The request runners and the accessors `name`, `db_name` and `database` come from arango.api.
+api.mixin_handle(Collection)
 
-function Collection:_run(fields, err_class, on_success)
-  return self._executor:execute(request_mod.new(fields), function(resp)
-    if not resp.is_success then err_class:raise_from(resp) end
-    return on_success(resp)
-  end)
-end
-
-function Collection:_run_raw(fields, handler)
-  return self._executor:execute(request_mod.new(fields), handler)
-end
+local strip = api.strip
 
 function Collection:_path(suffix)
   return "/_api/collection/" .. escape(self._name) .. (suffix or "")
 end
-
---- The collection name.
--- @treturn string
-function Collection:name() return self._name end
-
---- The name of the database this collection belongs to.
--- @treturn string
-function Collection:db_name() return self._db:name() end
-
---- The database handle this collection belongs to.
--- @return the Database
-function Collection:database() return self._db end
 
 -- ========================================================================================
 -- Management
@@ -153,9 +127,7 @@ end
 -- @tparam string new_name
 -- @treturn boolean true
 function Collection:rename(new_name)
-  if type(new_name) ~= "string" or new_name == "" then
-    errors.ArangoOptionError:raise("rename: new name must be a non-empty string")
-  end
+  api.need_string(new_name, "rename: new name")
   return self:_run({ method = "PUT", endpoint = self:_path("/rename"), data = { name = new_name } },
     errors.CollectionRenameError, function()
       self._name = new_name
@@ -209,28 +181,7 @@ function Collection:_doc_path(key)
   return "/_api/document/" .. escape(self._name) .. (key and ("/" .. escape(key)) or "")
 end
 
--- A shallow copy of a document without the _id (the server rejects foreign ids in bodies).
-local function body_of(doc, collection)
-  if type(doc) ~= "table" then
-    errors.DocumentParseError:raise("document must be a table (got " .. type(doc) .. ")")
-  end
-  local id = rawget(doc, "_id")
-  if id ~= nil then
-    local col, key = document.split_id(id)
-    if col ~= collection then
-      errors.DocumentParseError:raise("document id '" .. id .. "' does not belong to collection '"
-        .. collection .. "'")
-    end
-    local copy = setmetatable({}, getmetatable(doc))
-    for k, v in pairs(doc) do copy[k] = v end
-    copy._id = nil
-    if copy._key == nil then copy._key = key end
-    return copy
-  end
-  local key = rawget(doc, "_key")
-  if key ~= nil then document.check_key(key) end
-  return doc
-end
+local body_of = document.body
 
 local function silent_or_body(resp, opts)
   if opts.silent then return true end
@@ -243,11 +194,8 @@ local function multi_results(resp, err_class)
   local out = {}
   for i, item in ipairs(resp.body) do
     if type(item) == "table" and item.error == true then
-      out[i] = err_class:create{
-        source = "server", response = resp, request = resp.request and resp.request:redacted(),
-        http_code = resp.status_code, http_method = resp.method, http_headers = resp.headers,
-        url = resp.url, error_code = item.errorNum, error_message = item.errorMessage,
-      }
+      out[i] = err_class:from_response(resp,
+        { error_code = item.errorNum, error_message = item.errorMessage })
     else
       out[i] = item
     end
@@ -324,13 +272,7 @@ function Collection:import_bulk(docs, opts)
   return results
 end
 
-local function rev_headers(doc, opts)
-  local headers = {}
-  local check = opts.check_rev ~= false
-  local rev = opts.rev or document.rev_of(doc)
-  if check and rev then headers["if-match"] = rev end
-  return headers
-end
+local rev_headers = document.rev_headers
 
 --- Get a document; nil when it does not exist.
 -- @param doc a key, an id or a table with `_key`/`_id`
@@ -341,14 +283,8 @@ function Collection:get(doc, opts)
   opts = options.check(opts, GET_OPTIONS, "get")
   local headers = rev_headers(doc, opts)
   if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
-  return self:_run_raw({ method = "GET", endpoint = self:_doc_path(key), headers = headers }, function(resp)
-    if resp.is_success then return resp.body end
-    if resp.status_code == 404 and resp.error_code == 1202 then return nil end
-    if resp.status_code == 412 or resp.status_code == 304 then
-      errors.DocumentRevisionError:raise_from(resp)
-    end
-    errors.DocumentGetError:raise_from(resp)
-  end)
+  return self:_run_document({ method = "GET", endpoint = self:_doc_path(key), headers = headers },
+    errors.DocumentGetError, function(resp) return resp.body end, { read = true, ignore_missing = true })
 end
 
 --- Get many documents in one request; missing ones are left out.
@@ -407,12 +343,8 @@ local function modify(self, method, doc, opts, map, err_class, what)
   params.ignoreRevs = not check
   local headers = rev_headers(doc, opts)
   local body = body_of(doc, self._name)
-  return self:_run_raw({ method = method, endpoint = self:_doc_path(key), params = params, headers = headers,
-    data = body }, function(resp)
-      if resp.is_success then return silent_or_body(resp, opts) end
-      if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
-      err_class:raise_from(resp)
-    end)
+  return self:_run_document({ method = method, endpoint = self:_doc_path(key), params = params,
+    headers = headers, data = body }, err_class, function(resp) return silent_or_body(resp, opts) end)
 end
 
 --- Update (patch) a document; `doc` must carry `_key` or `_id`.
@@ -476,14 +408,9 @@ function Collection:delete(doc, opts)
   local params = options.map(opts, DELETE_OPTIONS, "delete")
   opts = opts or {}
   local headers = rev_headers(doc, opts)
-  return self:_run_raw({ method = "DELETE", endpoint = self:_doc_path(key), params = params,
-    headers = headers },
-    function(resp)
-      if resp.is_success then return silent_or_body(resp, opts) end
-      if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
-      if resp.status_code == 404 and resp.error_code == 1202 and opts.ignore_missing then return false end
-      errors.DocumentDeleteError:raise_from(resp)
-    end)
+  return self:_run_document({ method = "DELETE", endpoint = self:_doc_path(key), params = params,
+    headers = headers }, errors.DocumentDeleteError, function(resp) return silent_or_body(resp, opts) end,
+    { ignore_missing = opts.ignore_missing, missing_value = false })
 end
 
 --- Delete many documents in one request; missing ones are ignored.
@@ -787,11 +714,8 @@ end
 -- @treturn boolean true, or false when missing and `ignore_missing`
 function Collection:delete_index(id, opts)
   opts = options.check(opts, { ignore_missing = true }, "delete_index")
-  return self:_run_raw({ method = "DELETE", endpoint = index_path(self, id) }, function(resp)
-    if resp.is_success then return true end
-    if resp.error_code == 1212 and opts.ignore_missing then return false end
-    errors.IndexDeleteError:raise_from(resp)
-  end)
+  return self:_run_found({ method = "DELETE", endpoint = index_path(self, id) }, errors.IndexDeleteError,
+    { code = 1212 }, opts.ignore_missing)
 end
 
 return M

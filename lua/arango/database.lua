@@ -9,6 +9,7 @@
 
 local request_mod = require "arango.request"
 local errors = require "arango.errors"
+local api = require "arango.api"
 local options = require "arango.options"
 local document = require "arango.document"
 
@@ -30,47 +31,14 @@ function Database.new(connection, executor)
   return self
 end
 
--- Build one request, execute it, raise `err_class` unless the response is a success, and
--- return `on_success(resp)`. `ok_status` optionally lists non-2xx statuses handled by the caller.
-function Database:_run(fields, err_class, on_success)
-  local req = request_mod.new(fields)
-  return self._executor:execute(req, function(resp)
-    if not resp.is_success then err_class:raise_from(resp) end
-    return on_success(resp)
-  end)
-end
+-- The request runners (_run, _run_raw, _run_found) come from arango.api.
+api.mixin(Database)
 
--- Same as _run but the handler sees every response.
-function Database:_run_raw(fields, handler)
-  return self._executor:execute(request_mod.new(fields), handler)
-end
-
-local function strip(body)
-  if type(body) ~= "table" then return body end
-  local out = {}
-  for k, v in pairs(body) do
-    if k ~= "code" and k ~= "error" then out[k] = v end
-  end
-  return out
-end
+local need_string, args_table = api.need_string, api.args_table
+local strip = api.strip
+-- Kept for callers of the earlier module fields.
 M.strip = strip
-
-local function need_string(value, what)
-  if type(value) ~= "string" or value == "" then
-    errors.ArangoOptionError:raise(what .. " must be a non-empty string (got " .. type(value) .. ")")
-  end
-  return value
-end
 M.need_string = need_string
-
--- Accept either an options table (`{username = ..., ...}`) or positional arguments.
-local function args_table(first, names, ...)
-  if type(first) == "table" then return first end
-  local t = {}
-  local rest = { first, ... }
-  for i, name in ipairs(names) do t[name] = rest[i] end
-  return t
-end
 
 --- The database name.
 -- @treturn string
@@ -133,10 +101,7 @@ end
 function Database:has_database(name)
   need_string(name, "database name")
   return self:_run({ method = "GET", endpoint = "/_api/database" }, errors.DatabaseListError,
-    function(resp)
-      for _, n in ipairs(resp.body.result) do if n == name then return true end end
-      return false
-    end)
+    function(resp) return api.contains(resp.body.result, name) end)
 end
 
 local CREATE_DB_OPTIONS = {
@@ -174,11 +139,8 @@ end
 function Database:delete_database(name, opts)
   need_string(name, "database name")
   opts = options.check(opts, { ignore_missing = true }, "delete_database")
-  return self:_run_raw({ method = "DELETE", endpoint = "/_api/database/" .. escape(name) }, function(resp)
-    if resp.is_success then return true end
-    if resp.error_code == 1228 and opts.ignore_missing then return false end
-    errors.DatabaseDeleteError:raise_from(resp)
-  end)
+  return self:_run_found({ method = "DELETE", endpoint = "/_api/database/" .. escape(name) },
+    errors.DatabaseDeleteError, { code = 1228 }, opts.ignore_missing)
 end
 
 -- ========================================================================================
@@ -323,11 +285,8 @@ end
 -- @treturn boolean
 function Database:has_collection(name)
   need_string(name, "collection name")
-  return self:_run_raw({ method = "GET", endpoint = "/_api/collection/" .. escape(name) }, function(resp)
-    if resp.is_success then return true end
-    if resp.status_code == 404 then return false end
-    errors.CollectionListError:raise_from(resp)
-  end)
+  return self:_run_found({ method = "GET", endpoint = "/_api/collection/" .. escape(name) },
+    errors.CollectionListError, { status = 404 }, true)
 end
 
 --- A handle on a collection (no request is sent).
@@ -386,12 +345,8 @@ function Database:delete_collection(name, opts)
   opts = options.check(opts, { ignore_missing = true, system = true }, "delete_collection")
   local params = {}
   if opts.system ~= nil then params.isSystem = opts.system end
-  return self:_run_raw({ method = "DELETE", endpoint = "/_api/collection/" .. escape(name), params = params },
-    function(resp)
-      if resp.is_success then return true end
-      if resp.error_code == 1203 and opts.ignore_missing then return false end
-      errors.CollectionDeleteError:raise_from(resp)
-    end)
+  return self:_run_found({ method = "DELETE", endpoint = "/_api/collection/" .. escape(name),
+    params = params }, errors.CollectionDeleteError, { code = 1203 }, opts.ignore_missing)
 end
 
 -- ========================================================================================
@@ -476,12 +431,8 @@ end
 -- @treturn boolean
 function Database:has_user(username)
   need_string(username, "username")
-  return self:_run_raw({ method = "GET", endpoint = "/_api/user/" .. escape(username),
-    prefix_needed = false }, function(resp)
-      if resp.is_success then return true end
-      if resp.status_code == 404 then return false end
-      errors.UserGetError:raise_from(resp)
-    end)
+  return self:_run_found({ method = "GET", endpoint = "/_api/user/" .. escape(username),
+    prefix_needed = false }, errors.UserGetError, { status = 404 }, true)
 end
 
 --- One user.
@@ -494,19 +445,23 @@ function Database:user(username)
 end
 
 local USER_FIELDS = { username = true, password = true, active = true, extra = true }
+local USER_ARGS = { "username", "password", "active", "extra" }
 
-local function user_body(t, what, with_name)
+-- create_user, update_user and replace_user: one request with the user's body; only creation
+-- (POST) names the user in the body rather than in the path.
+local function save_user(self, method, what, err_class, username, password, active, extra)
+  local t = args_table(username, USER_ARGS, password, active, extra)
   options.check(t, USER_FIELDS, what)
   need_string(t.username, "username")
   local data = { passwd = t.password, active = t.active, extra = t.extra }
-  if with_name then data.user = t.username end
   if t.password ~= nil and type(t.password) ~= "string" then
     errors.ArangoOptionError:raise(what .. ": password must be a string")
   end
-  return data
+  local endpoint = "/_api/user"
+  if method == "POST" then data.user = t.username else endpoint = endpoint .. "/" .. escape(t.username) end
+  return self:_run({ method = method, endpoint = endpoint, prefix_needed = false, data = data,
+    sensitive = true }, err_class, function(resp) return format_user(resp.body) end)
 end
-
-local function user_handler(resp) return format_user(resp.body) end
 
 --- Create a user: `create_user{username, password, active, extra}` (or positional).
 -- @param username a name, or the options table
@@ -515,10 +470,7 @@ local function user_handler(resp) return format_user(resp.body) end
 -- @tparam[opt] table extra
 -- @treturn table the new user `{username, active, extra}`
 function Database:create_user(username, password, active, extra)
-  local t = args_table(username, { "username", "password", "active", "extra" }, password, active, extra)
-  local data = user_body(t, "create_user", true)
-  return self:_run({ method = "POST", endpoint = "/_api/user", prefix_needed = false, data = data,
-    sensitive = true }, errors.UserCreateError, function(resp) return user_handler(resp) end)
+  return save_user(self, "POST", "create_user", errors.UserCreateError, username, password, active, extra)
 end
 
 --- Update (patch) a user: `update_user{username, password, active, extra}`.
@@ -528,10 +480,7 @@ end
 -- @tparam[opt] table extra
 -- @treturn table the user
 function Database:update_user(username, password, active, extra)
-  local t = args_table(username, { "username", "password", "active", "extra" }, password, active, extra)
-  local data = user_body(t, "update_user", false)
-  return self:_run({ method = "PATCH", endpoint = "/_api/user/" .. escape(t.username), prefix_needed = false,
-    data = data, sensitive = true }, errors.UserUpdateError, function(resp) return user_handler(resp) end)
+  return save_user(self, "PATCH", "update_user", errors.UserUpdateError, username, password, active, extra)
 end
 
 --- Replace a user: `replace_user{username, password, active, extra}`.
@@ -541,10 +490,7 @@ end
 -- @tparam[opt] table extra
 -- @treturn table the user
 function Database:replace_user(username, password, active, extra)
-  local t = args_table(username, { "username", "password", "active", "extra" }, password, active, extra)
-  local data = user_body(t, "replace_user", false)
-  return self:_run({ method = "PUT", endpoint = "/_api/user/" .. escape(t.username), prefix_needed = false,
-    data = data, sensitive = true }, errors.UserReplaceError, function(resp) return user_handler(resp) end)
+  return save_user(self, "PUT", "replace_user", errors.UserReplaceError, username, password, active, extra)
 end
 
 --- Delete a user.
@@ -554,12 +500,8 @@ end
 function Database:delete_user(username, opts)
   need_string(username, "username")
   opts = options.check(opts, { ignore_missing = true }, "delete_user")
-  return self:_run_raw({ method = "DELETE", endpoint = "/_api/user/" .. escape(username),
-    prefix_needed = false }, function(resp)
-      if resp.is_success then return true end
-      if resp.status_code == 404 and opts.ignore_missing then return false end
-      errors.UserDeleteError:raise_from(resp)
-    end)
+  return self:_run_found({ method = "DELETE", endpoint = "/_api/user/" .. escape(username),
+    prefix_needed = false }, errors.UserDeleteError, { status = 404 }, opts.ignore_missing)
 end
 
 --- All permissions of a user (`GET /_api/user/{user}/database?full=true`).

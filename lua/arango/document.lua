@@ -113,4 +113,43 @@ function M.rev_of(value)
   return nil
 end
 
+--- If-Match headers for a single-document request: the revision in `opts.rev`, else the
+-- document's `_rev`, unless `opts.check_rev == false`.
+-- @param doc a key, an id or a document table
+-- @tparam table opts the caller's options (`rev`, `check_rev`)
+-- @treturn table headers (possibly empty)
+function M.rev_headers(doc, opts)
+  local headers = {}
+  local rev = opts.rev or M.rev_of(doc)
+  if opts.check_rev ~= false and rev then headers["if-match"] = rev end
+  return headers
+end
+
+--- A document as a request body for `collection`: a table with `_id` becomes a shallow copy
+-- without it (the server rejects ids in bodies) whose `_key` defaults to the id's key; a table
+-- without `_id` is returned as is, after checking its `_key`.
+-- @tparam table doc
+-- @tparam string collection the collection the document must belong to
+-- @tparam[opt] string what what the document is called in errors ("document", "vertex", "edge")
+-- @treturn table the body
+function M.body(doc, collection, what)
+  what = what or "document"
+  if type(doc) ~= "table" then parse_error(what .. " must be a table (got " .. type(doc) .. ")") end
+  local id = rawget(doc, "_id")
+  if id ~= nil then
+    local col, key = M.split_id(id)
+    if col ~= collection then
+      parse_error(what .. " id '" .. id .. "' does not belong to collection '" .. collection .. "'")
+    end
+    local copy = setmetatable({}, getmetatable(doc))
+    for k, v in pairs(doc) do copy[k] = v end
+    copy._id = nil
+    if copy._key == nil then copy._key = key end
+    return copy
+  end
+  local key = rawget(doc, "_key")
+  if key ~= nil then M.check_key(key) end
+  return doc
+end
+
 return M

@@ -77,11 +77,15 @@ function Root:class_name() return getmetatable(self).name end
 
 --- Build a server error of this class from a response (which references its request).
 -- @param resp an `arango.response` object
+-- @tparam[opt] table detail `{error_code, error_message}` of one entry of a multi-document answer,
+--   used instead of the response's own
 -- @return the error object
-function Root:from_response(resp)
+function Root:from_response(resp, detail)
   -- The error keeps only a redacted request, also as seen from its response.
   local req = resp.request and resp.request:redacted() or nil
   resp.request = req
+  local code, message = resp.error_code, resp.error_message or resp.status_text
+  if detail then code, message = detail.error_code, detail.error_message end
   return self:create{
     source = "server",
     response = resp,
@@ -90,8 +94,8 @@ function Root:from_response(resp)
     http_method = resp.method,
     http_headers = resp.headers,
     url = resp.url,
-    error_code = resp.error_code,
-    error_message = resp.error_message or resp.status_text,
+    error_code = code,
+    error_message = message,
   }
 end
 
@@ -200,6 +204,11 @@ local server_classes = {
   "AQLQueryRulesGetError", "AQLFunctionListError", "AQLFunctionCreateError", "AQLFunctionDeleteError",
   "AQLCachePropertiesError", "AQLCacheConfigureError", "AQLCacheEntriesError", "AQLCacheClearError",
   "CursorNextError", "CursorCloseError",
+  -- graphs
+  "GraphListError", "GraphGetError", "GraphCreateError", "GraphDeleteError", "GraphPropertiesError",
+  "GraphTraverseError", "VertexCollectionListError", "VertexCollectionCreateError",
+  "VertexCollectionDeleteError", "EdgeCollectionListError", "EdgeDefinitionListError",
+  "EdgeDefinitionCreateError", "EdgeDefinitionReplaceError", "EdgeDefinitionDeleteError", "EdgeListError",
 }
 for _, name in ipairs(server_classes) do M.define(name, Server) end
 

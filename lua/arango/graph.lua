@@ -15,6 +15,7 @@
 
 local request_mod = require "arango.request"
 local errors = require "arango.errors"
+local api = require "arango.api"
 local options = require "arango.options"
 local document = require "arango.document"
 local serializer = require "arango.serializer"
@@ -23,33 +24,13 @@ local escape = request_mod.escape
 
 local M = {}
 
--- ========================================================================================
--- Graph error classes (server-side, one per operation; defined through errors.define so that
--- errors.lua stays the single registry: `errors.GraphCreateError` etc. once this module loaded).
--- ========================================================================================
-local GRAPH_ERROR_CLASSES = {
-  "GraphListError", "GraphGetError", "GraphCreateError", "GraphDeleteError", "GraphPropertiesError",
-  "GraphTraverseError", "VertexCollectionListError", "VertexCollectionCreateError",
-  "VertexCollectionDeleteError", "EdgeCollectionListError", "EdgeDefinitionListError",
-  "EdgeDefinitionCreateError", "EdgeDefinitionReplaceError", "EdgeDefinitionDeleteError", "EdgeListError",
-}
-for _, name in ipairs(GRAPH_ERROR_CLASSES) do
-  if not errors[name] then errors.define(name, errors.ArangoServerError) end
-end
--- ======================================================================== end graph errors
-
 local graph_collection = require "arango.graph_collection"
 
 local Graph = {}
 Graph.__index = Graph
 M.Graph = Graph
 
-local function need_string(value, what)
-  if type(value) ~= "string" or value == "" then
-    errors.ArangoOptionError:raise(what .. " must be a non-empty string (got " .. type(value) .. ")")
-  end
-  return value
-end
+local need_string = api.need_string
 
 local function string_list(value, what)
   if type(value) == "string" then value = { value } end
@@ -101,6 +82,9 @@ end
 -- Database methods
 -- ========================================================================================
 
+-- How the server answers for a graph that does not exist.
+local GRAPH_MISSING = { status = 404, code = 1924 }
+
 local CREATE_GRAPH_OPTIONS = {
   edge_definitions = false, orphan_collections = false, smart = false, disjoint = false, sync = false,
   smart_field = "smartGraphAttribute", shard_count = "numberOfShards",
@@ -126,11 +110,8 @@ function M.install(Database)
   -- @treturn boolean
   function Database:has_graph(name)
     need_string(name, "graph name")
-    return self:_run_raw({ method = "GET", endpoint = "/_api/gharial/" .. escape(name) }, function(resp)
-      if resp.is_success then return true end
-      if resp.status_code == 404 and resp.error_code == 1924 then return false end
-      errors.GraphGetError:raise_from(resp)
-    end)
+    return self:_run_found({ method = "GET", endpoint = "/_api/gharial/" .. escape(name) },
+      errors.GraphGetError, GRAPH_MISSING, true)
   end
 
   --- A handle on a graph (no request is sent).
@@ -186,12 +167,8 @@ function M.install(Database)
     opts = options.check(opts, { drop_collections = true, ignore_missing = true }, "delete_graph")
     local params = {}
     if opts.drop_collections ~= nil then params.dropCollections = opts.drop_collections end
-    return self:_run_raw({ method = "DELETE", endpoint = "/_api/gharial/" .. escape(name), params = params },
-      function(resp)
-        if resp.is_success then return true end
-        if resp.status_code == 404 and resp.error_code == 1924 and opts.ignore_missing then return false end
-        errors.GraphDeleteError:raise_from(resp)
-      end)
+    return self:_run_found({ method = "DELETE", endpoint = "/_api/gharial/" .. escape(name),
+      params = params }, errors.GraphDeleteError, GRAPH_MISSING, opts.ignore_missing)
   end
 end
 
@@ -204,31 +181,15 @@ end
 -- @tparam string name
 -- @return the Graph
 function Graph.new(db, name)
-  return setmetatable({ _db = db, _executor = db._executor, _name = name }, Graph)
+  return api.new_handle(Graph, db, name)
 end
 
-function Graph:_run(fields, err_class, on_success)
-  return self._executor:execute(request_mod.new(fields), function(resp)
-    if not resp.is_success then err_class:raise_from(resp) end
-    return on_success(resp)
-  end)
-end
+-- The request runners and the accessors `name`, `db_name` and `database` come from arango.api.
+api.mixin_handle(Graph)
 
 function Graph:_path(suffix)
   return "/_api/gharial/" .. escape(self._name) .. (suffix or "")
 end
-
---- The graph name.
--- @treturn string
-function Graph:name() return self._name end
-
---- The name of the database this graph belongs to.
--- @treturn string
-function Graph:db_name() return self._db:name() end
-
---- The database handle this graph belongs to.
--- @return the Database
-function Graph:database() return self._db end
 
 --- Graph properties (`GET /_api/gharial/{graph}`).
 -- @treturn table see `format_properties`
@@ -241,16 +202,22 @@ end
 
 local function sorted(list)
   local out = {}
-  for i, v in ipairs(list or {}) do out[i] = v end
+  for i, v in ipairs(list) do out[i] = v end
   table.sort(out)
   return out
+end
+
+-- One request for the collection names the graph API lists at `suffix` ("/vertex" or "/edge"),
+-- handed to `f(names)`.
+local function list_collections(self, suffix, err_class, f)
+  return self:_run({ method = "GET", endpoint = self:_path(suffix) }, err_class,
+    function(resp) return f(resp.body.collections or {}) end)
 end
 
 --- Names of the graph's vertex collections (sorted).
 -- @treturn {string,...}
 function Graph:vertex_collections()
-  return self:_run({ method = "GET", endpoint = self:_path("/vertex") }, errors.VertexCollectionListError,
-    function(resp) return sorted(resp.body.collections) end)
+  return list_collections(self, "/vertex", errors.VertexCollectionListError, sorted)
 end
 
 --- Tell whether a collection is a vertex collection of the graph.
@@ -258,11 +225,8 @@ end
 -- @treturn boolean
 function Graph:has_vertex_collection(name)
   need_string(name, "vertex collection name")
-  return self:_run({ method = "GET", endpoint = self:_path("/vertex") }, errors.VertexCollectionListError,
-    function(resp)
-      for _, c in ipairs(resp.body.collections or {}) do if c == name then return true end end
-      return false
-    end)
+  return list_collections(self, "/vertex", errors.VertexCollectionListError,
+    function(names) return api.contains(names, name) end)
 end
 
 --- A handle on a vertex collection of the graph (no request is sent).
@@ -327,8 +291,7 @@ end
 --- Names of the graph's edge collections (sorted).
 -- @treturn {string,...}
 function Graph:edge_collections()
-  return self:_run({ method = "GET", endpoint = self:_path("/edge") }, errors.EdgeCollectionListError,
-    function(resp) return sorted(resp.body.collections) end)
+  return list_collections(self, "/edge", errors.EdgeCollectionListError, sorted)
 end
 
 --- Tell whether a collection is an edge collection of the graph.
@@ -336,11 +299,8 @@ end
 -- @treturn boolean
 function Graph:has_edge_collection(name)
   need_string(name, "edge collection name")
-  return self:_run({ method = "GET", endpoint = self:_path("/edge") }, errors.EdgeCollectionListError,
-    function(resp)
-      for _, c in ipairs(resp.body.collections or {}) do if c == name then return true end end
-      return false
-    end)
+  return list_collections(self, "/edge", errors.EdgeCollectionListError,
+    function(names) return api.contains(names, name) end)
 end
 
 --- A handle on an edge collection of the graph (no request is sent).
@@ -768,10 +728,8 @@ function Graph:traverse(opts)
   local query = "RETURN (FOR v, e, p IN 0..@max_depth " .. DIRECTIONS[t.direction] .. " @start GRAPH @graph"
     .. " OPTIONS { order: @order, uniqueVertices: @unique_vertices, uniqueEdges: @unique_edges }"
     .. limit .. " RETURN { vertices: p.vertices, edges: p.edges })"
-  local req = request_mod.new{ method = "POST", endpoint = "/_api/cursor",
-    data = { query = query, bindVars = serializer.object(bind) } }
-  return self._executor:execute(req, function(resp)
-    if not resp.is_success then errors.GraphTraverseError:raise_from(resp) end
+  return self:_run({ method = "POST", endpoint = "/_api/cursor",
+    data = { query = query, bindVars = serializer.object(bind) } }, errors.GraphTraverseError, function(resp)
     local result = resp.body.result
     local root = path_tree(type(result) == "table" and type(result[1]) == "table" and result[1] or {})
     if root == nil or type(root.vertex) ~= "table" then

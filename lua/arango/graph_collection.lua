@@ -21,12 +21,6 @@ local escape = request_mod.escape
 
 local M = {}
 
--- Graph error classes are defined by arango.graph; defining them here too (idempotently) keeps
--- this module usable when it is loaded on its own.
-local function class(name)
-  return errors[name] or errors.define(name, errors.ArangoServerError)
-end
-
 local VertexCollection = setmetatable({}, { __index = Collection })
 VertexCollection.__index = VertexCollection
 M.VertexCollection = VertexCollection
@@ -68,26 +62,9 @@ function VertexCollection:_gharial_path(key)
     .. (key and ("/" .. escape(key)) or "")
 end
 
--- A shallow copy of a document for a request body: its _id (checked to belong here) becomes _key.
+-- A document as a request body: its _id (checked to belong here) becomes _key.
 function VertexCollection:_body(doc)
-  if type(doc) ~= "table" then
-    errors.DocumentParseError:raise(self._kind .. " must be a table (got " .. type(doc) .. ")")
-  end
-  local copy = setmetatable({}, getmetatable(doc))
-  for k, v in pairs(doc) do copy[k] = v end
-  local id = rawget(doc, "_id")
-  if id ~= nil then
-    local col, key = document.split_id(id)
-    if col ~= self._name then
-      errors.DocumentParseError:raise(self._kind .. " id '" .. id .. "' does not belong to collection '"
-        .. self._name .. "'")
-    end
-    copy._id = nil
-    if copy._key == nil then copy._key = key end
-  elseif rawget(doc, "_key") ~= nil then
-    document.check_key(rawget(doc, "_key"))
-  end
-  return copy
+  return document.body(doc, self._name, self._kind)
 end
 
 -- The metadata object of a write answer (`vertex` or `edge`) with `new`/`old` attached.
@@ -101,12 +78,7 @@ function VertexCollection:_result(resp, opts)
   return out
 end
 
-local function rev_headers(doc, opts)
-  local headers = {}
-  local rev = opts.rev or document.rev_of(doc)
-  if opts.check_rev ~= false and rev then headers["if-match"] = rev end
-  return headers
-end
+local rev_headers = document.rev_headers
 
 local GET_OPTIONS = { rev = false, check_rev = false }
 local INSERT_OPTIONS = { sync = "waitForSync", return_new = "returnNew", silent = false }
@@ -127,15 +99,9 @@ function VertexCollection:get(doc, opts)
   local _, key = document.resolve(self._name, doc)
   opts = options.check(opts, GET_OPTIONS, "get")
   local headers = rev_headers(doc, opts)
-  return self:_run_raw({ method = "GET", endpoint = self:_gharial_path(key), headers = headers },
-    function(resp)
-      if resp.is_success then return resp.body[self._kind] end
-      if resp.status_code == 404 and resp.error_code == 1202 then return nil end
-      if resp.status_code == 412 or resp.status_code == 304 then
-        errors.DocumentRevisionError:raise_from(resp)
-      end
-      errors.DocumentGetError:raise_from(resp)
-    end)
+  return self:_run_document({ method = "GET", endpoint = self:_gharial_path(key), headers = headers },
+    errors.DocumentGetError, function(resp) return resp.body[self._kind] end,
+    { read = true, ignore_missing = true })
 end
 
 --- Tell whether a document exists (through the graph).
@@ -146,15 +112,9 @@ function VertexCollection:has(doc, opts)
   local _, key = document.resolve(self._name, doc)
   opts = options.check(opts, GET_OPTIONS, "has")
   local headers = rev_headers(doc, opts)
-  return self:_run_raw({ method = "GET", endpoint = self:_gharial_path(key), headers = headers },
-    function(resp)
-      if resp.is_success then return true end
-      if resp.status_code == 404 and resp.error_code == 1202 then return false end
-      if resp.status_code == 412 or resp.status_code == 304 then
-        errors.DocumentRevisionError:raise_from(resp)
-      end
-      errors.DocumentInError:raise_from(resp)
-    end)
+  return self:_run_document({ method = "GET", endpoint = self:_gharial_path(key), headers = headers },
+    errors.DocumentInError, function() return true end,
+    { read = true, ignore_missing = true, missing_value = false })
 end
 
 -- Edges must name both ends: the server would answer with a less helpful error.
@@ -187,12 +147,9 @@ local function modify(self, method, doc, opts, err_class, what)
   opts = opts or {}
   local body = self:_body(doc)
   if method == "PUT" then check_new(self._kind, body) end
-  return self:_run_raw({ method = method, endpoint = self:_gharial_path(key), params = params,
-    headers = rev_headers(doc, opts), data = body }, function(resp)
-      if resp.is_success then return self:_result(resp, opts) end
-      if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
-      err_class:raise_from(resp)
-    end)
+  return self:_run_document({ method = method, endpoint = self:_gharial_path(key), params = params,
+    headers = rev_headers(doc, opts), data = body }, err_class,
+    function(resp) return self:_result(resp, opts) end)
 end
 
 --- Update (patch) a document through the graph; `doc` must carry `_key` or `_id`.
@@ -220,16 +177,11 @@ function VertexCollection:delete(doc, opts)
   local _, key = document.resolve(self._name, doc)
   local params = options.map(opts, DELETE_OPTIONS, "delete")
   opts = opts or {}
-  return self:_run_raw({ method = "DELETE", endpoint = self:_gharial_path(key), params = params,
-    headers = rev_headers(doc, opts) }, function(resp)
-      if resp.is_success then
-        if resp.body.old ~= nil then return { removed = resp.body.removed, old = resp.body.old } end
-        return true
-      end
-      if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
-      if resp.status_code == 404 and resp.error_code == 1202 and opts.ignore_missing then return false end
-      errors.DocumentDeleteError:raise_from(resp)
-    end)
+  return self:_run_document({ method = "DELETE", endpoint = self:_gharial_path(key), params = params,
+    headers = rev_headers(doc, opts) }, errors.DocumentDeleteError, function(resp)
+      if resp.body.old ~= nil then return { removed = resp.body.removed, old = resp.body.old } end
+      return true
+    end, { ignore_missing = opts.ignore_missing, missing_value = false })
 end
 
 -- The id of a vertex given as an id or a table with `_id`.
@@ -274,7 +226,7 @@ function EdgeCollection:edges(vertex, opts)
     params.direction = opts.direction
   end
   return self:_run({ method = "GET", endpoint = "/_api/edges/" .. escape(self._name), params = params },
-    class("EdgeListError"), function(resp) return { edges = resp.body.edges, stats = resp.body.stats } end)
+    errors.EdgeListError, function(resp) return { edges = resp.body.edges, stats = resp.body.stats } end)
 end
 
 return M

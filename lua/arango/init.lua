@@ -11,6 +11,8 @@ local M = {
   _VERSION = "0.1.0",
   errors = require "arango.errors",
   errno = require "arango.errno",
+  -- The AQL query builder: arango.aql("... ", value, " ..."), .template, .literal, .join.
+  aql = require "arango.aql_query",
 }
 
 --- Create a client (see `arango.client.new` for the options).

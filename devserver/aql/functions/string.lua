@@ -643,28 +643,15 @@ def(F, "STARTS_WITH", 2, 3, function(_, a, n)
   return s:sub(1, #p) == p
 end)
 
--- TOKENS: an approximation of ArangoSearch's built-in analyzers (no stemming).
-local accent_fold = {
-  ["\u{E0}"] = "a", ["\u{E1}"] = "a", ["\u{E2}"] = "a", ["\u{E3}"] = "a", ["\u{E4}"] = "a", ["\u{E5}"] = "a",
-  ["\u{E7}"] = "c", ["\u{E8}"] = "e", ["\u{E9}"] = "e", ["\u{EA}"] = "e", ["\u{EB}"] = "e",
-  ["\u{EC}"] = "i", ["\u{ED}"] = "i", ["\u{EE}"] = "i", ["\u{EF}"] = "i", ["\u{F1}"] = "n",
-  ["\u{F2}"] = "o", ["\u{F3}"] = "o", ["\u{F4}"] = "o", ["\u{F5}"] = "o", ["\u{F6}"] = "o", ["\u{F8}"] = "o",
-  ["\u{F9}"] = "u", ["\u{FA}"] = "u", ["\u{FB}"] = "u", ["\u{FC}"] = "u", ["\u{FD}"] = "y", ["\u{FF}"] = "y",
-  ["\u{DF}"] = "ss",
-}
-local function tokenize(s, analyzer)
-  local out = V.array({})
-  if analyzer == "identity" then out[1] = s; return out end
-  s = U.lower(s)
-  if analyzer:match("^text_") then
-    s = s:gsub("[\195][\128-\191]", function(c) return accent_fold[c] or c end)
-  end
-  for w in s:gmatch("[%w\128-\255]+") do out[#out + 1] = w end
-  return out
-end
+-- TOKENS: runs an analyzer (built-in or stored in _analyzers) over a string or nested arrays.
+local analyzers = require "arango.devserver.aql.analyzers"
 
 def(F, "TOKENS", 1, 2, function(ctx, a, n)
-  local analyzer = (n >= 2 and type(a[2]) == "string") and a[2] or "identity"
+  local name = (n >= 2 and type(a[2]) == "string") and a[2] or "identity"
+  local analyzer = analyzers.definition(ctx.db, name)
+  if not analyzer then
+    ctx:fail(10, string.format("failure to find arangosearch analyzer with name '%s'", name))
+  end
   local function walk(v)
     if V.is_array(v) then
       local out = V.array({})
@@ -672,7 +659,7 @@ def(F, "TOKENS", 1, 2, function(ctx, a, n)
       return out
     end
     if type(v) ~= "string" then v = str(v) end
-    return tokenize(v, analyzer)
+    return analyzers.tokens(analyzer, v)
   end
   if a[1] == null then return U.type_warning(ctx, "TOKENS") end
   return walk(a[1])
