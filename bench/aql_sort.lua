@@ -31,8 +31,10 @@ local cases = {
   { "SORT 50k strings", "FOR i IN 1..50000 LET s = CONCAT('k', (i * 7919) % 50000) SORT s RETURN s" },
   { "SORT 50k strings DESC, 2 keys", "FOR i IN 1..50000 LET s = CONCAT('K', (i * 7919) % 50000) " ..
     "SORT s DESC, i RETURN i" },
-  { "SORT 50k accented", "FOR i IN 1..50000 LET s = CONCAT('\u{E9}t\u{E9}', (i * 7919) % 50000) SORT s RETURN s" },
-  { "COLLECT 50k strings", "FOR i IN 1..50000 COLLECT s = CONCAT('k', i % 5000) WITH COUNT INTO c RETURN [s, c]" },
+  { "SORT 50k accented", "FOR i IN 1..50000 LET s = CONCAT('\u{E9}t\u{E9}', (i * 7919) % 50000) " ..
+    "SORT s RETURN s" },
+  { "COLLECT 50k strings", "FOR i IN 1..50000 COLLECT s = CONCAT('k', i % 5000) " ..
+    "WITH COUNT INTO c RETURN [s, c]" },
   { "RETURN DISTINCT 50k", "FOR i IN 1..50000 RETURN DISTINCT CONCAT('k', i % 5000)" },
 }
 for _, c in ipairs(cases) do

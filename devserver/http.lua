@@ -3,9 +3,13 @@
 -- The parser works on the connection's buffer with string.find/match (no per-byte loops):
 -- find the end of the header block, match the request line and the header lines, then take
 -- the body by Content-Length or by decoding chunked transfer encoding. Every complete request
--- found in a read is handed to the (synchronous) handler in order, and all the responses of
--- that read go out in a single write: that is what makes pipelining answer in order and keeps
--- the syscall count low under keep-alive load.
+-- found in a read is handed to the handler in order, and all the responses of that read go
+-- out in a single write: that is what makes pipelining answer in order and keeps the syscall
+-- count low under keep-alive load.
+--
+-- A handler may also answer later (it returns nil and calls `reply(res)` from the loop, see
+-- devserver/scheduler.lua). The connection then stops taking requests from its buffer until
+-- that answer is out, so pipelined requests still run and answer in order.
 local uv = require "luv"
 
 local M = {}
@@ -93,8 +97,9 @@ local function dechunk(buf, pos, max_body)
   end
 end
 
---- Starts listening. `opts`: host, port, max_body_size, on_request(req) -> res,
+--- Starts listening. `opts`: host, port, max_body_size, on_request(req, reply) -> res,
 -- on_error(status, message) -> res for protocol errors (a response to send before closing).
+-- on_request returns the response, or nil when it will call `reply(res)` later (once).
 -- req = { method, target, version, headers (lower-case names), body }.
 -- res = { status, headers, body, head_only }.
 -- @return server object { port, close() } or nil, error
@@ -118,6 +123,8 @@ function M.listen(opts)
     local chunks, nchunks, have, need = {}, 0, 0, 1
     local closing = false
     local continue_sent = false
+    local pending = false       -- a request is being answered asynchronously
+    local process
 
     local function close_client()
       if clients[client] then
@@ -144,13 +151,30 @@ function M.listen(opts)
       flush(out, true)
     end
 
-    local function on_data(data)
-      nchunks = nchunks + 1; chunks[nchunks] = data
-      have = have + #data
-      if have < need then return end
+    -- Answers an asynchronous request, then goes on with the requests buffered meanwhile.
+    local function make_reply(keep_alive)
+      local used = false
+      return function(res)
+        if used then return end
+        used = true
+        pending = false
+        if closing or not clients[client] then return end
+        local out = {}
+        render(out, res, keep_alive)
+        if not keep_alive then return flush(out, true) end
+        local ok2, perr = pcall(process, out)
+        if not ok2 then
+          io.stderr:write("devserver: connection error: ", tostring(perr), "\n")
+          if not client:is_closing() then close_client() end
+        end
+      end
+    end
+
+    -- Handles every complete request in the buffer; `out` holds responses not yet written.
+    process = function(out)
+      if pending or closing or have < need then return flush(out, false) end
       local buf = nchunks == 1 and chunks[1] or concat(chunks, "", 1, nchunks)
       local pos = 1
-      local out = {}
       local len = #buf
       local want = 1
       while pos <= len do
@@ -235,7 +259,13 @@ function M.listen(opts)
           end
           pos = next_pos
           local res = handler({ method = method, target = target, version = "1." .. minor,
-                                headers = headers, body = body, peer = client })
+                                headers = headers, body = body, peer = client }, make_reply(keep_alive))
+          if res == nil then
+            -- answered later: keep the rest of the buffer for when the answer is out
+            pending = true
+            want = 1
+            break
+          end
           render(out, res, keep_alive)
           if not keep_alive then
             flush(out, true)
@@ -260,7 +290,10 @@ function M.listen(opts)
         close_client()
         return
       end
-      local ok2, perr = pcall(on_data, data)
+      nchunks = nchunks + 1; chunks[nchunks] = data
+      have = have + #data
+      if pending or have < need then return end
+      local ok2, perr = pcall(process, {})
       if not ok2 then
         io.stderr:write("devserver: connection error: ", tostring(perr), "\n")
         if not client:is_closing() then

@@ -69,10 +69,11 @@ function M.start(opts)
 
   local server, err = http.listen({
     host = host, port = opts.port or 0, max_body_size = state.max_body_size,
-    on_request = function(req) return router:dispatch(req) end,
+    on_request = function(req, reply) return router:dispatch(req, reply) end,
     on_error = router_mod.protocol_error,
   })
   if not server then
+    router:close()
     if store.close then store:close() end
     error("devserver: cannot listen on " .. host .. ":" .. tostring(opts.port) .. ": " .. tostring(err), 0)
   end
@@ -89,6 +90,7 @@ function M.start(opts)
     if stopped then return end
     stopped = true
     server.close()
+    router:close()
     if store.close then store:close() end
   end
   return handle

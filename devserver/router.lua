@@ -6,8 +6,13 @@
 -- authentication and database access (401/11), then the route (404/405), then the route's own
 -- permission needs (403/11). Routes live in a trie of path segments: static segments win over
 -- `:param` captures, which win over `*rest`.
+--
+-- Each handler runs in a coroutine of the server's scheduler (devserver/scheduler.lua): a
+-- handler that yields (a long AQL query, SLEEP) is continued from the event loop and its
+-- response goes out through the HTTP layer's `reply` when it is done.
 local json = require "arango.json"
 local errors = require "arango.devserver.errors"
+local scheduler = require "arango.devserver.scheduler"
 
 local M = {}
 
@@ -67,7 +72,14 @@ Router.__index = Router
 
 --- A new dispatcher. `state` is the server state (store, auth, users, stats ...).
 function M.new(state)
-  return setmetatable({ state = state, root = { static = {} }, routes = 0 }, Router)
+  local sched = scheduler.new()
+  state.scheduler = sched
+  return setmetatable({ state = state, root = { static = {} }, routes = 0, sched = sched }, Router)
+end
+
+--- Releases the dispatcher's loop handles (suspended handlers are abandoned).
+function Router:close()
+  self.sched:close()
 end
 
 --- Registers `handler` for `method` (a string or a list of strings) and `pattern`.
@@ -303,8 +315,14 @@ local function call_handler(route, ctx)
   return error_response(500, 4, "internal error: " .. e.internal)
 end
 
---- Dispatches one parsed HTTP request (see devserver/http.lua) and returns the response.
-function Router:dispatch(req)
+-- The scheduler job of a request: the route's handler with every error turned into a response.
+local function job(ctx)
+  return ctx.router:_run(ctx, ctx.req)
+end
+
+--- Dispatches one parsed HTTP request (see devserver/http.lua) and returns the response, or
+-- nil when the handler was suspended: `reply(response)` is then called from the loop.
+function Router:dispatch(req, reply)
   local state = self.state
   local stats = state.stats
   if stats then stats:request_started(req) end
@@ -333,13 +351,33 @@ function Router:dispatch(req)
   local ctx = setmetatable({
     method = method, path = path, query = M.parse_query(qs), headers = req.headers,
     body = req.body, params = {}, db_name = db_name, server = state, router = self,
-    explicit_db = explicit_db, raw_query = qs,
+    explicit_db = explicit_db, raw_query = qs, req = req,
   }, Ctx)
 
-  local status, body, headers = self:_run(ctx, req)
-  local res = respond(status, body, headers, head_only)
-  if stats then stats:request_finished(req, res) end
-  return res
+  local done, status, body, headers, raised = self.sched:run(job, ctx)
+  if done then
+    if raised then status, body, headers = error_response(500, 4, "internal error: " .. tostring(body)) end
+    local res = respond(status, body, headers, head_only)
+    if stats then stats:request_finished(req, res) end
+    return res
+  end
+  -- suspended: answer from the loop when the handler is done
+  local started = stats and stats.current
+  self.sched:when_done(status, function(s, b, h, r)
+    if r then s, b, h = error_response(500, 4, "internal error: " .. tostring(b)) end
+    local ok, res = pcall(respond, s, b, h, head_only)
+    if not ok then
+      io.stderr:write("devserver: cannot render the response to ", method, " ", path, ": ",
+        tostring(res), "\n")
+      res = respond(error_response(500, 4, "internal error: " .. tostring(res)))
+    end
+    if stats then
+      stats.current = started
+      stats:request_finished(req, res)
+    end
+    if reply then reply(res) end
+  end)
+  return nil
 end
 
 function Router:_run(ctx, req)

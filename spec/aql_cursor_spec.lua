@@ -157,6 +157,134 @@ describe("AQL over HTTP", function()
     expect_error(call("DELETE", "/_api/query/999999999"), 404, 1591)
   end)
 
+  -- The queries below would run for minutes (or forever): they end only because they are killed,
+  -- and the server answers the other connection meanwhile because queries yield to its loop.
+  local function running_entry(text)
+    for _ = 1, 200 do
+      local cur = call("GET", "/_api/query/current")
+      assert.are.equal(200, cur.status)
+      for _, e in ipairs(cur.json) do
+        if e.query == text then return e end
+      end
+    end
+    error("query never showed up in /_api/query/current: " .. text)
+  end
+
+  it("lists a long-running query from another connection and kills it", function()
+    local text = "FOR i IN 1..1000000000 FILTER i < 0 RETURN i /* endless */"
+    local running = ds.connect(srv.url)
+    running:send(ds.render("POST", "/_api/cursor", { body = { query = text, bindVars = {} } }))
+    local entry = running_entry(text)
+    assert.are.equal("executing", entry.state)
+    assert.is_false(entry.stream)
+    assert.is_string(entry.id)
+    assert.are.same({}, entry.bindVars)
+    assert.is_number(entry.runTime)
+    -- the server keeps serving everything else while the query runs
+    assert.are.equal(200, call("GET", "/_api/version").status)
+    assert.are.equal(200, post("/_api/collection", { name = "meanwhile" }).status)
+    assert.are.equal(202, post("/_api/document/meanwhile", { _key = "k", v = 1 }).status)
+    assert.are.equal(1, call("GET", "/_api/document/meanwhile/k").json.v)
+    assert.are.equal(200, call("DELETE", "/_api/query/" .. entry.id).status)
+    local res = assert(running:read(false, 20))
+    running:close()
+    res.json = json.decode(res.body)
+    expect_error(res, 410, 1500)
+    assert.matches("query killed", res.json.errorMessage, 1, true)
+    for _, e in ipairs(call("GET", "/_api/query/current").json) do assert.are_not.equal(text, e.query) end
+    expect_error(call("DELETE", "/_api/query/" .. entry.id), 404, 1591)
+    expect_error(call("DELETE", "/_api/query/123456789012"), 404, 1591)
+  end)
+
+  it("kills a query waiting in SLEEP and shows its bind values", function()
+    local text = "FOR i IN 1..@n RETURN SLEEP(@s)"
+    local running = ds.connect(srv.url)
+    running:send(ds.render("POST", "/_api/cursor",
+      { body = { query = text, bindVars = { n = 5, s = 1000 } } }))
+    local entry = running_entry(text)
+    assert.are.same({ n = 5, s = 1000 }, entry.bindVars)
+    assert.are.equal(200, call("GET", "/_api/version").status)
+    assert.are.equal(200, call("DELETE", "/_api/query/" .. entry.id).status)
+    local res = assert(running:read(false, 20))
+    running:close()
+    res.json = json.decode(res.body)
+    expect_error(res, 410, 1500)
+  end)
+
+  it("stops queries past their maxRuntime with the killed error", function()
+    expect_error(post("/_api/cursor", { query = "RETURN SLEEP(1000)", options = { maxRuntime = 0.2 } }),
+      410, 1500)
+    expect_error(post("/_api/cursor", { query = "FOR i IN 1..1000000000 FILTER i < 0 RETURN i",
+      options = { maxRuntime = 0.2 } }), 410, 1500)
+    local r = post("/_api/cursor", { query = "FOR i IN 1..10 LET s = SLEEP(0) RETURN i",
+      options = { maxRuntime = 100 } })
+    assert.are.equal(201, r.status)
+    assert.are.equal(10, #r.json.result)
+  end)
+
+  it("produces a streaming query's batches on demand", function()
+    -- a billion rows: only what is fetched is ever computed
+    local text = "FOR i IN 1..1000000000 RETURN i /* lazy */"
+    local r = post("/_api/cursor", { query = text, batchSize = 3, count = true, options = { stream = true } })
+    assert.are.equal(201, r.status)
+    assert.are.same({ 1, 2, 3 }, r.json.result)
+    assert.is_true(r.json.hasMore)
+    assert.is_nil(r.json.count)   -- a streaming query does not know its count
+    local id = r.json.id
+    r = call("PUT", "/_api/cursor/" .. id)
+    assert.are.same({ 4, 5, 6 }, r.json.result)
+    assert.are.equal("executing", running_entry(text).state)
+    assert.are.equal(202, call("DELETE", "/_api/cursor/" .. id).status)
+    for _, e in ipairs(call("GET", "/_api/query/current").json) do assert.are_not.equal(text, e.query) end
+  end)
+
+  it("reports a streaming query's statistics and fullCount with its last batch", function()
+    local r = post("/_api/cursor", { query = "FOR i IN 1..10 FILTER i % 2 == 0 LIMIT 3 RETURN i",
+      batchSize = 2, options = { stream = true, fullCount = true } })
+    assert.are.same({ 2, 4 }, r.json.result)
+    assert.is_true(r.json.hasMore)
+    r = call("PUT", "/_api/cursor/" .. r.json.id)
+    assert.are.same({ 6 }, r.json.result)
+    assert.is_false(r.json.hasMore)
+    assert.are.equal(5, r.json.extra.stats.fullCount)
+    assert.is_table(r.json.extra.warnings)
+  end)
+
+  it("fails a streaming fetch with the query's runtime error and drops the cursor", function()
+    local r = post("/_api/cursor", { query = "FOR i IN 1..10 RETURN i < 4 ? i : FAIL('too far')",
+      batchSize = 2, options = { stream = true } })
+    assert.are.same({ 1, 2 }, r.json.result)
+    assert.is_true(r.json.hasMore)
+    local id = r.json.id
+    local bad = call("PUT", "/_api/cursor/" .. id)
+    expect_error(bad, 400, 1569)
+    expect_error(call("PUT", "/_api/cursor/" .. id), 404, 1600)
+  end)
+
+  it("streams 100,000 rows in batches while the server answers other requests", function()
+    local r = post("/_api/cursor", { query = "FOR i IN 1..100000 RETURN { i, s: CONCAT('row', i) }",
+      batchSize = 5000, options = { stream = true } })
+    assert.are.equal(201, r.status)
+    local n, batches, in_order = 0, 0, true
+    local id = r.json.id
+    while true do
+      batches = batches + 1
+      for _, row in ipairs(r.json.result) do
+        n = n + 1
+        if row.i ~= n or row.s ~= "row" .. n then in_order = false end
+      end
+      if not r.json.hasMore then break end
+      -- another connection is served between two batches of the open stream
+      assert.are.equal(200, call("GET", "/_api/version").status)
+      r = call("PUT", "/_api/cursor/" .. id)
+      assert.are.equal(200, r.status)
+    end
+    assert.are.equal(100000, n)
+    assert.are.equal(20, batches)
+    assert.is_true(in_order)
+    expect_error(call("PUT", "/_api/cursor/" .. id), 404, 1600)
+  end)
+
   it("manages query tracking properties and slow queries", function()
     local r = call("PUT", "/_api/query/properties", { body = { slowQueryThreshold = 0 } })
     assert.are.equal(200, r.status)
@@ -208,6 +336,54 @@ describe("AQL over HTTP", function()
     assert.are.equal("for", r.json.ast[1].subNodes[1].type)
     expect_error(post("/_api/query", { query = "FOR i IN" }), 400, 1501)
     assert.is_true(#call("GET", "/_api/query/rules").json > 0)
+  end)
+
+  it("serves equality FILTERs from unique indexes and says so in the plan", function()
+    assert.are.equal(200, post("/_api/collection", { name = "accounts" }).status)
+    local r = post("/_api/index?collection=accounts",
+      { type = "persistent", fields = { "email" }, unique = true, sparse = true })
+    assert.are.equal(201, r.status)
+    local index_id = r.json.id
+    assert.are.equal(201,
+      post("/_api/index?collection=accounts", { type = "hash", fields = { "city" } }).status)
+    for i = 1, 40 do
+      post("/_api/document/accounts", { _key = "a" .. i, email = i <= 30 and ("u" .. i .. "@x") or nil,
+        city = "c" .. (i % 4) })
+    end
+    local q = "FOR a IN accounts FILTER a.email == @e RETURN a._key"
+    r = post("/_api/cursor", { query = q, bindVars = { e = "u7@x" } })
+    assert.are.same({ "a7" }, r.json.result)
+    assert.are.equal(1, r.json.extra.stats.scannedIndex)
+    assert.are.equal(0, r.json.extra.stats.scannedFull)
+    r = post("/_api/cursor", { query = q, bindVars = { e = "nobody" } })
+    assert.are.same({}, r.json.result)
+    assert.are.equal(0, r.json.extra.stats.scannedFull)
+    -- a sparse index has no entry for null: those documents come from a scan
+    r = post("/_api/cursor", { query = q, bindVars = { e = json.null } })
+    assert.are.equal(10, #r.json.result)
+    assert.are.equal(40, r.json.extra.stats.scannedFull)
+    -- the plan shows the index the query used and the rule
+    r = post("/_api/explain", { query = q, bindVars = { e = "u7@x" } })
+    assert.are.equal(200, r.status)
+    assert.are.same({ "use-indexes" }, r.json.plan.rules)
+    local node = r.json.plan.nodes[2]
+    assert.are.equal("IndexNode", node.type)
+    assert.are.equal("accounts", node.collection)
+    assert.are.equal(index_id, node.indexes[1].id)
+    assert.are.same({ "email" }, node.indexes[1].fields)
+    r = post("/_api/explain", { query = "FOR a IN accounts FILTER a._key == 'a1' RETURN a" })
+    assert.are.equal("primary", r.json.plan.nodes[2].indexes[1].type)
+    -- no usable index: a scan, and no rule
+    r = post("/_api/explain", { query = "FOR a IN accounts FILTER a.city == 'c1' RETURN a" })
+    assert.are.equal("EnumerateCollectionNode", r.json.plan.nodes[2].type)
+    assert.are.same({}, r.json.plan.rules)
+    r = post("/_api/cursor", { query = "FOR a IN accounts FILTER a.city == 'c1' RETURN a._key" })
+    assert.are.equal(10, #r.json.result)
+    -- after the index is dropped the same query scans and still answers
+    assert.are.equal(200, call("DELETE", "/_api/index/" .. index_id).status)
+    r = post("/_api/cursor", { query = q, bindVars = { e = "u7@x" } })
+    assert.are.same({ "a7" }, r.json.result)
+    assert.are.equal(40, r.json.extra.stats.scannedFull)
   end)
 
   it("stores AQL user functions but refuses to run their JavaScript", function()

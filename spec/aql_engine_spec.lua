@@ -437,6 +437,55 @@ describe("AQL lazy cursors", function()
     assert.is_false(ok)
     assert.equal(1500, e.num)
   end)
+
+  it("stops at the tick after the caller's control flag is set, even from inside yield_every", function()
+    local control = {}
+    local calls = 0
+    local ok, e = pcall(aql.query, nil, "FOR i IN 1..1000000000 FILTER i < 0 RETURN i", nil,
+      { control = control, yield_every = function()
+        calls = calls + 1
+        if calls == 3 then control.killed = true end
+      end })
+    assert.is_false(ok)
+    assert.equal(1500, e.num)
+    assert.equal(410, e.status)
+    assert.equal(3, calls)
+  end)
+
+  it("waits in SLEEP through options.sleep, in slices that a kill interrupts", function()
+    local slept, control = {}, {}
+    local r = aql.query(nil, "RETURN SLEEP(0.12)", nil, { control = control, sleep = function(s)
+      slept[#slept + 1] = s
+      require("luv").sleep(math.ceil(s * 1000))
+    end })
+    same({ null }, r.result)
+    assert.is_true(#slept >= 3)   -- slices of at most 0.05 s
+    for _, s in ipairs(slept) do assert.is_true(s <= 0.05 + 1e-9) end
+    slept = {}
+    local ok, e = pcall(aql.query, nil, "RETURN SLEEP(1000)", nil, { control = control,
+      sleep = function(s)
+        slept[#slept + 1] = s
+        if #slept == 2 then control.killed = true end
+      end })
+    assert.is_false(ok)
+    assert.equal(1500, e.num)
+    assert.equal(2, #slept)
+  end)
+
+  it("ends queries past maxRuntime with the killed error", function()
+    local ok, e = pcall(aql.query, nil, "RETURN SLEEP(1000)", nil,
+      { maxRuntime = 0.01, sleep = function(s) require("luv").sleep(math.ceil(s * 1000)) end })
+    assert.is_false(ok)
+    assert.equal(1500, e.num)
+  end)
+
+  it("counts through a FOR range without building it", function()
+    local c = aql.open(nil, "FOR i IN 9007199254740000..1 RETURN i", nil, {})
+    same({ 9007199254740000, 9007199254739999 }, (c.fetch(2)))
+    same({ 3, 2, 1 }, aql.query(nil, "FOR i IN 3..1 RETURN i", nil, {}).result)
+    same({ { 1, 5 }, { 2, 5 } }, aql.query(nil, "FOR x IN [5] FOR i IN 1..2 RETURN [i, x]", nil, {}).result)
+    same({ 2.5 }, aql.query(nil, "FOR i IN 2.5..2.9 RETURN i + 0.5", nil, {}).result)
+  end)
 end)
 
 describe("AQL values", function()

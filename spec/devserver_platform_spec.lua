@@ -328,3 +328,84 @@ describe("devserver lifecycle", function()
     assert.has_error(function() ds.start({ args = { "--bogus" } }) end)
   end)
 end)
+
+describe("devserver cooperative handlers", function()
+  local devserver = require "arango.devserver"
+  local h
+
+  before_each(function() h = devserver.start({ port = 0, no_auth = true }) end)
+  after_each(function()
+    if h then h.stop() end
+    require("luv").run("nowait")
+  end)
+
+  local function decode(res)
+    res.json = json.decode(res.body)
+    return res
+  end
+
+  it("answers pipelined requests in order when one of them waits", function()
+    local c = ds.connect(h.url)
+    c:send(ds.render("POST", "/_api/cursor", { body = { query = "RETURN [SLEEP(0.2), 'first']" } })
+      .. ds.render("GET", "/_api/version")
+      .. ds.render("POST", "/_api/cursor", { body = { query = "RETURN 'third'" } }))
+    local first = decode(assert(c:read(false, 10)))
+    local second = decode(assert(c:read(false, 10)))
+    local third = decode(assert(c:read(false, 10)))
+    c:close()
+    assert.are.equal(201, first.status)
+    assert.are.same({ json.null, "first" }, first.json.result[1])
+    assert.are.equal(200, second.status)
+    assert.are.equal("3.12.10", second.json.version)
+    assert.are.same({ "third" }, third.json.result)
+  end)
+
+  it("turns an error raised after a handler resumed into an error response", function()
+    local c = ds.connect(h.url)
+    c:send(ds.render("POST", "/_api/cursor", { body = { query = "LET s = SLEEP(0.05) RETURN FAIL('late')" } })
+      .. ds.render("GET", "/_api/version"))
+    local res = decode(assert(c:read(false, 10)))
+    assert.are.equal(400, res.status)
+    assert.are.equal(1569, res.json.errorNum)
+    assert.matches("late", res.json.errorMessage, 1, true)
+    -- the connection stays usable
+    assert.are.equal(200, assert(c:read(false, 10)).status)
+    c:close()
+  end)
+
+  it("stops with a handler still waiting", function()
+    local c = ds.connect(h.url)
+    c:send(ds.render("POST", "/_api/cursor", { body = { query = "RETURN SLEEP(1000)" } }))
+    assert.are.equal(200, ds.request(h.url, "GET", "/_api/version").status)
+    assert.is_table(h.state.scheduler)
+    assert.are.equal(1, h.state.scheduler:pending())
+    h.stop()
+    h = nil
+    assert.is_true(c:wait_closed(5))
+    c:close()
+  end)
+
+  it("keeps the server's memory bounded while a stream of 100,000 rows is read", function()
+    local pad = string.rep("x", 300)
+    collectgarbage("collect")
+    local base = collectgarbage("count")
+    local res = decode(ds.request(h.url, "POST", "/_api/cursor", { body = {
+      query = "FOR i IN 1..100000 RETURN { i, s: CONCAT(@pad, i) }", bindVars = { pad = pad },
+      batchSize = 1000, options = { stream = true } } }))
+    assert.are.equal(201, res.status)
+    local n, max_growth = 0, 0
+    while true do
+      n = n + #res.json.result
+      if n % 10000 == 0 then
+        collectgarbage("collect")
+        max_growth = math.max(max_growth, collectgarbage("count") - base)
+      end
+      if not res.json.hasMore then break end
+      res = decode(ds.request(h.url, "PUT", "/_api/cursor/" .. res.json.id))
+      assert.are.equal(200, res.status)
+    end
+    assert.are.equal(100000, n)
+    -- the rows take over 30 MB: a server that computed them up front would hold them all
+    assert.is_true(max_growth < 10 * 1024, string.format("memory grew by %.1f MB", max_growth / 1024))
+  end)
+end)

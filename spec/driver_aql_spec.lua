@@ -63,6 +63,18 @@ describe("arango.aql query builder", function()
     local q = aql.template("FOR s IN ${col} RETURN s", { col = col })
     assert.equal("FOR s IN @@col RETURN s", q.query)
     assert.same({ ["@col"] = "students" }, q.bind_vars)
+    local graph = setmetatable({ _name = "school", _db = { _executor = {} } },
+      { __index = { name = function(g) return g._name end } })
+    local edges = require("arango.graph_collection").EdgeCollection.new(graph, "teaches")
+    q = aql("FOR v, e IN 1..2 OUTBOUND ", "x/1", " ", edges, " RETURN e")
+    assert.equal("FOR v, e IN 1..2 OUTBOUND @value1 @@value2 RETURN e", q.query)
+    assert.same({ value1 = "x/1", ["@value2"] = "teaches" }, q.bind_vars)
+    -- a graph object stands for its name, as a plain bind variable
+    q = aql.template("FOR v IN 1 OUTBOUND ${start} GRAPH ${g} RETURN v", { start = "x/1", g = graph })
+    assert.same({ start = "x/1", g = "school" }, q.bind_vars)
+    -- a table that merely has a name field is a value like any other
+    q = aql("RETURN ", { name = "students" })
+    assert.same({ value1 = { name = "students" } }, q.bind_vars)
   end)
 
   it("names template bind variables after their placeholders", function()

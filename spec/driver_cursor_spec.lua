@@ -195,8 +195,7 @@ describe("driver cursors", function()
 
   it("kills a running streaming query", function()
     local text = "FOR i IN 1..1000 RETURN i /* kill me */"
-    -- allow_retry off: the devserver checks for a kill on plain fetches only (POST /_api/cursor/{id})
-    local cursor = db.aql:execute(text, { stream = true, batch_size = 10, allow_retry = false })
+    local cursor = db.aql:execute(text, { stream = true, batch_size = 10 })
     local id
     for _, q in ipairs(db.aql:queries()) do
       if q.query == text then id = q.id end

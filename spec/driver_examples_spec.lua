@@ -35,6 +35,8 @@ describe("driver examples", function()
     ["errors.lua"] = { "class: DocumentInsertError", "http code: 409", "error code: 1210",
       "client%-side: DocumentParseError is ArangoClientError: true", "missing document: nil",
       "transport: ArangoConnectRefusedError kind=connect" },
+    ["aql.lua"] = { "oldest first: mary, john", "matched: 0", "Error 1500", "Error 1591", "cached: true" },
+    ["cursors.lua"] = { "batch: Abby, Dave", "rest: John, Mary, Suzy", "expired: CursorNextError 1600" },
   }
 
   for file, lines in pairs(expectations) do

@@ -220,14 +220,16 @@ describe("driver cursor", function()
         assert.is_true(body.options.allowRetry)
         assert.same({ x = 1 }, body.bindVars)
         return ok_json({ id = "77", result = { 1, 2 }, hasMore = true, nextBatchId = 2, count = 5 }, 201)
-      elseif req.path == "/_db/d/_api/cursor/77" then
+      elseif req.path == "/_db/d/_api/cursor/77/2" then
         if not failed then
           failed = true
           return nil, { kind = "reset", message = "connection reset", host = "h:1" }
         end
-        return ok_json{ id = "77", result = { 5 }, hasMore = false }
-      elseif req.path == "/_db/d/_api/cursor/77/2" then
         return ok_json{ id = "77", result = { 3, 4 }, hasMore = true, nextBatchId = 3 }
+      elseif req.path == "/_db/d/_api/cursor/77/3" then
+        return ok_json{ id = "77", result = { 5 }, hasMore = false }
+      elseif req.method == "DELETE" and req.path == "/_db/d/_api/cursor/77" then
+        return ok_json({ id = "77" }, 202)
       end
       error("unexpected " .. req.path)
     end)
@@ -239,8 +241,9 @@ describe("driver cursor", function()
     local seen = {}
     for v in cursor do seen[#seen + 1] = v end
     assert.same({ 1, 2, 3, 4, 5 }, seen)
-    -- every follow-up went to the host that made the cursor
-    assert.equal(4, #t.log)
+    -- every follow-up went to the host that made the cursor; the last one released it
+    assert.equal(5, #t.log)
+    assert.equal("DELETE", t.log[5].method)
     for _, req in ipairs(t.log) do assert.equal("http://h:1", req.url) end
     assert.is_false(cursor:has_more())
     assert.is_true(cursor:empty())

@@ -2,9 +2,17 @@
 -- POST /_api/cursor creates a cursor (201); PUT|POST /_api/cursor/{id} fetch the next batch;
 -- POST /_api/cursor/{id}/{batchId} re-reads a batch (allowRetry); DELETE disposes of it.
 -- Cursors live in the server's AQL state, expire after `ttl` seconds of idleness (404/1600).
+--
+-- Queries run cooperatively: the engine calls `yield_every` every 256 rows and we hand the
+-- event loop a turn about every 5 ms of work (devserver/scheduler.lua), so other requests are
+-- served meanwhile and GET /_api/query/current can list, and DELETE /_api/query/{id} kill, a
+-- running query. `stream: true` queries are opened lazily (aql.open): each fetch computes
+-- just its batch, and the query stays listed as running until its cursor is exhausted.
 local aql_state = require "arango.devserver.aql.state"
 local V = require "arango.devserver.aql.values"
 local errors = require "arango.devserver.errors"
+local scheduler = require "arango.devserver.scheduler"
+local uv = require "luv"
 
 local M = {}
 
@@ -17,6 +25,21 @@ local DEFAULT_TTL = 30
 local DEFAULT_BATCH = 1000
 
 local function now() return aql_state.now() end
+
+-- Nanoseconds of query work between two turns of the event loop.
+local SLICE_NS = 5 * 1000 * 1000
+
+-- The engine's yield_every hook: yields to the loop when the current slice is used up.
+local function yielder()
+  local last = uv.hrtime()
+  return function()
+    local t = uv.hrtime()
+    if t - last >= SLICE_NS then
+      scheduler.pause()
+      last = uv.hrtime()
+    end
+  end
+end
 
 local function is_object(v) return type(v) == "table" and getmetatable(v) ~= array_mt end
 
@@ -34,33 +57,73 @@ end
 local function sweep(s)
   local t = now()
   for id, c in pairs(s.cursors) do
-    if c.expires < t then
+    if c.expires < t and not c.busy then
       s.cursors[id] = nil
       if c.entry then aql_state.finish(s, c.db_name, c.entry) end
     end
   end
 end
 
+local function dispose(s, c)
+  s.cursors[c.id] = nil
+  if c.entry then
+    aql_state.finish(s, c.db_name, c.entry)
+    c.entry = nil
+  end
+end
+
+-- The next rows of `c`: a slice of its result, or (streaming) the next rows of its query.
+local function take(s, c)
+  if not c.open then
+    local n = #c.result
+    local to = math.min(n, c.pos + c.batch_size)
+    local batch = {}
+    for i = c.pos + 1, to do batch[#batch + 1] = c.result[i] end
+    c.pos = to
+    return setmetatable(batch, array_mt), to < n
+  end
+  if c.done then return setmetatable({}, array_mt), false end
+  if c.busy then errors.raise(409, 1601, "cursor is busy") end
+  c.busy = true
+  local ok, batch, has_more = pcall(c.open.fetch, c.batch_size)
+  c.busy = false
+  if not ok then
+    -- killed, past maxRuntime, or a runtime error: the cursor is gone with its query
+    dispose(s, c)
+    error(batch, 0)
+  end
+  if not has_more then c.done = true end
+  return batch, has_more
+end
+
+-- `extra` of a streaming query, known once it is exhausted.
+local function stream_extra(c)
+  local q = c.open.query
+  return { warnings = c.open.warnings(), stats = q.stats }
+end
+
 -- Builds the response for the next batch of `c` and advances it.
-local function next_batch(c, code)
-  local n = #c.result
-  local from = c.pos + 1
-  local to = math.min(n, c.pos + c.batch_size)
-  local batch = {}
-  for i = from, to do batch[#batch + 1] = c.result[i] end
-  c.pos = to
-  local has_more = to < n
+local function next_batch(s, c, code)
+  local batch, has_more = take(s, c)
   c.batch_id = c.batch_id + 1
   local body = {
-    result = setmetatable(batch, array_mt),
+    result = batch,
     hasMore = has_more,
     cached = c.cached,
-    extra = c.extra,
     error = false,
     code = code,
   }
+  if c.open then
+    -- a streaming query's statistics and warnings come with its last batch (as in ArangoDB)
+    if not has_more then
+      c.extra = stream_extra(c)
+      body.extra = c.extra
+    end
+  else
+    body.extra = c.extra
+  end
   if has_more or code == 200 then body.id = c.id end
-  if c.count then body.count = n end
+  if c.count then body.count = #c.result end
   if c.allow_retry and has_more then body.nextBatchId = tostring(c.batch_id + 1) end
   c.last = body
   c.expires = now() + c.ttl
@@ -143,19 +206,46 @@ local function create(ctx)
   local tracking = aql_state.tracking(s, ctx.db_name)
   local entry = tracking.properties.enabled and
     aql_state.query_entry(s, ctx.db_name, query, bind_vars, ctx.user, stream) or nil
+  -- kill flag and cooperative hooks: the engine checks control.killed on its ticks
+  qopts.control = entry or {}
+  qopts.yield_every = yielder()
+  qopts.sleep = scheduler.sleep
+
+  if stream then
+    if entry then tracking.current[entry.id] = entry end
+    local ok, cur = pcall(aql.open, ctx.db, query, bind_vars, qopts)
+    if not ok then
+      if entry then aql_state.finish(s, ctx.db_name, entry) end
+      error(cur, 0)
+    end
+    local c = {
+      id = aql_state.new_id(s), db_name = ctx.db_name, user = ctx.user, open = cur, pos = 0,
+      batch_size = batch_size, ttl = ttl, count = false, allow_retry = allow_retry,
+      cached = false, batch_id = 0, stream = true, entry = entry,
+    }
+    -- registered before the first batch runs, so that a kill reaches it while it computes
+    s.cursors[c.id] = c
+    local resp, has_more = next_batch(s, c, 201)
+    if not has_more then
+      if c.entry then aql_state.finish(s, ctx.db_name, c.entry); c.entry = nil end
+      if not allow_retry then s.cursors[c.id] = nil end
+    end
+    return 201, resp
+  end
+
   if hit then
     result, cached = hit.result, true
     extra = { warnings = setmetatable({}, array_mt), stats = {} }
   else
     if entry then tracking.current[entry.id] = entry end
     local ok, r = pcall(aql.query, ctx.db, query, bind_vars, qopts)
-    if not ok then
-      if entry then aql_state.finish(s, ctx.db_name, entry) end
-      error(r, 0)
+    if entry then
+      entry.peakMemoryUsage = ok and r.stats.peakMemoryUsage or entry.peakMemoryUsage
+      aql_state.finish(s, ctx.db_name, entry)
     end
+    if not ok then error(r, 0) end
     result, cached = r.result, false
     extra = { warnings = r.warnings, stats = r.stats }
-    if entry then entry.peakMemoryUsage = r.stats.peakMemoryUsage end
     local finished = now()
     if qopts.profile and qopts.profile ~= false and qopts.profile ~= 0 then
       extra.profile = profile_of(started, parsed, finished)
@@ -183,22 +273,15 @@ local function create(ctx)
       table.sort(sources)
       aql_state.cache_put(s, ctx.db, cache_key, query, bind_vars, result, sources, finished - started)
     end
-    -- streaming queries stay "running" (and killable) while their cursor is open
-    if entry and not stream then aql_state.finish(s, ctx.db_name, entry) end
   end
 
   local c = {
     id = aql_state.new_id(s), db_name = ctx.db_name, user = ctx.user, result = result, pos = 0,
-    batch_size = batch_size, ttl = ttl, count = count and not stream, allow_retry = allow_retry,
-    cached = cached, extra = extra, batch_id = 0, stream = stream,
-    entry = stream and entry or nil,
+    batch_size = batch_size, ttl = ttl, count = count, allow_retry = allow_retry,
+    cached = cached, extra = extra, batch_id = 0, stream = false,
   }
-  local resp, has_more = next_batch(c, 201)
-  if has_more or allow_retry then
-    s.cursors[c.id] = c
-  elseif c.entry then
-    aql_state.finish(s, ctx.db_name, c.entry)
-  end
+  local resp, has_more = next_batch(s, c, 201)
+  if has_more or allow_retry then s.cursors[c.id] = c end
   return 201, resp
 end
 
@@ -206,33 +289,40 @@ local function find(ctx)
   local s = aql_state.get(ctx.server)
   local id = ctx.params.id
   local c = s.cursors[id]
-  if c and c.expires < now() then
-    s.cursors[id] = nil
-    if c.entry then aql_state.finish(s, c.db_name, c.entry) end
+  if c and c.expires < now() and not c.busy then
+    dispose(s, c)
     c = nil
   end
   if not c or not owner_ok(c, ctx) then errors.raise(404, 1600, "cursor not found") end
   return s, c
 end
 
-local function dispose(s, c)
-  s.cursors[c.id] = nil
-  if c.entry then aql_state.finish(s, c.db_name, c.entry) end
+-- A killed streaming query answers its next fetch with the killed error and is gone.
+local function check_killed(s, c)
+  if c.killed or (c.entry and c.entry.killed) then
+    dispose(s, c)
+    errors.raise(410, 1500, "query killed")
+  end
+end
+
+-- True when every batch of `c` has been handed out.
+local function exhausted(c)
+  if c.open then return c.done end
+  return c.pos >= #c.result
 end
 
 local function fetch(ctx)
   local s, c = find(ctx)
-  if c.killed then
-    dispose(s, c)
-    errors.raise(410, 1500, "query killed")
-  end
-  if c.pos >= #c.result and c.batch_id > 0 and not c.last.hasMore then
+  check_killed(s, c)
+  if c.batch_id > 0 and exhausted(c) and not c.last.hasMore then
     -- exhausted cursor kept only for allowRetry re-reads
     errors.raise(404, 1600, "cursor not found")
   end
-  local resp, has_more = next_batch(c, 200)
-  if not has_more and not c.allow_retry then dispose(s, c) end
-  if not has_more and c.entry then aql_state.finish(s, c.db_name, c.entry); c.entry = nil end
+  local resp, has_more = next_batch(s, c, 200)
+  if not has_more then
+    if c.entry then aql_state.finish(s, c.db_name, c.entry); c.entry = nil end
+    if not c.allow_retry then dispose(s, c) end
+  end
   return 200, resp
 end
 
@@ -251,9 +341,10 @@ local function fetch_batch(ctx)
     again.id = c.id
     return 200, again
   end
-  if want == c.batch_id + 1 and (c.pos < #c.result) then
-    local resp = next_batch(c, 200)
-    local _ = s
+  if want == c.batch_id + 1 and not exhausted(c) then
+    check_killed(s, c)
+    local resp, has_more = next_batch(s, c, 200)
+    if not has_more and c.entry then aql_state.finish(s, c.db_name, c.entry); c.entry = nil end
     return 200, resp
   end
   errors.raise(404, 1600, "cursor not found: batch " .. tostring(want) .. " is not available")
@@ -261,20 +352,29 @@ end
 
 local function delete(ctx)
   local s, c = find(ctx)
+  -- a fetch still computing this cursor's batch stops at its next tick
+  if c.busy and c.entry then c.entry.killed = true end
   dispose(s, c)
   return 202, { id = c.id, error = false, code = 202 }
 end
 
---- Kills the streaming query `id` of database `db_name` (used by DELETE /_api/query/{id}).
+--- Kills the query `id` of database `db_name` (used by DELETE /_api/query/{id}): a running
+-- query stops at its next tick, a streaming query's cursor answers its next fetch with 1500.
 function M.kill(server, db_name, id)
   local s = aql_state.get(server)
+  local found = false
+  local e = aql_state.tracking(s, db_name).current[id]
+  if e then
+    e.killed = true
+    found = true
+  end
   for _, c in pairs(s.cursors) do
     if c.entry and c.entry.id == id and c.db_name == db_name then
       c.killed = true
-      return true
+      found = true
     end
   end
-  return false
+  return found
 end
 
 function M.register(router)

@@ -24,7 +24,8 @@ local function explain(ctx)
   local resp = {
     cacheable = state.cacheable(q.ast),
     warnings = setmetatable(q.warnings, array_mt),
-    stats = { rulesExecuted = 0, rulesSkipped = 0, plansCreated = 1, peakMemoryUsage = 0, executionTime = 0 },
+    stats = { rulesExecuted = #plan.rules, rulesSkipped = 0, plansCreated = 1, peakMemoryUsage = 0,
+      executionTime = 0 },
     error = false,
     code = 200,
   }

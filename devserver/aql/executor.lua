@@ -79,6 +79,37 @@ local function key_lookup(stmt, next_stmt)
   end
   return nil
 end
+M.key_lookup = key_lookup
+
+-- Equality on a plain attribute: `FOR d IN c FILTER d.attr == expr` (expr not using d).
+-- Returns the attribute name and the value expression.
+local function attr_equality(stmt, next_stmt)
+  if not next_stmt or next_stmt.type ~= "filter" then return nil end
+  local e = next_stmt.expr
+  if e.type ~= "binary" or e.op ~= "==" then return nil end
+  local var = stmt.vars[1]
+  for _, pair in ipairs({ { e.left, e.right }, { e.right, e.left } }) do
+    local a, b = pair[1], pair[2]
+    if a.type == "attr" and a.object.type == "ref" and a.object.name == var and not mentions(b, var)
+        and a.name:match("^[%a_][%w_%-]*$") and a.name ~= "_key" and a.name ~= "_id" then
+      return a.name, b
+    end
+  end
+  return nil
+end
+M.attr_equality = attr_equality
+
+--- The unique single-field persistent (or hash) index of `col` on `attr`, if there is one.
+function M.unique_index(col, attr)
+  for i = 2, #col.indexes do
+    local idx = col.indexes[i]
+    if idx.type == "persistent" and idx.unique and idx.entries and #idx.fields == 1
+        and idx.fields[1] == attr then
+      return idx
+    end
+  end
+  return nil
+end
 
 -- FOR over a collection or an expression ---------------------------------------------------
 function stages.for_(stmt, q, next_stmt)
@@ -118,6 +149,56 @@ function stages.for_(stmt, q, next_stmt)
       end
     end
   end
+  local eq_attr, eq_expr
+  if coll_name and not search and not key_expr then eq_attr, eq_expr = attr_equality(stmt, next_stmt) end
+  if eq_attr and M.unique_index(q:collection(coll_name), eq_attr) then
+    -- served by a unique index: one lookup per input row instead of a scan ("use-indexes");
+    -- the FILTER still runs on what the index hands out
+    local value_f = compile(eq_expr, q)
+    local stats = q.stats
+    return function(input)
+      local row, it
+      return function()
+        while true do
+          if it then
+            local d = it()
+            if d then
+              q:tick()
+              local r = copy_row(row)
+              r[var] = d
+              return r
+            end
+            it = nil
+          end
+          row = input()
+          if not row then return nil end
+          local col = q:collection(coll_name)
+          local idx = M.unique_index(col, eq_attr)
+          local v = value_f(row)
+          stats.cursorsCreated = stats.cursorsCreated + 1
+          if idx and not (idx.sparse and v == null) then
+            local key = idx:lookup({ [eq_attr] = v })
+            local d = key and col:get(key)
+            local done = false
+            it = function()
+              if done or not d then return nil end
+              done = true
+              stats.scannedIndex = stats.scannedIndex + 1
+              return d
+            end
+          else
+            -- the index is gone (or does not cover null): scan
+            local scan = q:scan(coll_name)
+            it = function()
+              local d = scan()
+              if d then stats.scannedFull = stats.scannedFull + 1 end
+              return d
+            end
+          end
+        end
+      end
+    end
+  end
   if coll_name then
     return function(input)
       local row, it
@@ -138,6 +219,30 @@ function stages.for_(stmt, q, next_stmt)
           row = input()
           if not row then return nil end
           it = q:scan(coll_name)
+        end
+      end
+    end
+  end
+  if src.type == "range" then
+    -- FOR over a range counts instead of building the array first (1..10000000 is cheap)
+    local from_f, to_f = compile(src.from, q), compile(src.to, q)
+    return function(input)
+      local row, cur, last, step = nil, 0, -1, 1
+      return function()
+        while true do
+          if (step > 0 and cur <= last) or (step < 0 and cur >= last) then
+            local v = cur
+            cur = cur + step
+            q:tick()
+            local r = copy_row(row)
+            r[var] = v
+            if pattern then destructure(r, pattern, v) end
+            return r
+          end
+          row = input()
+          if not row then return nil end
+          cur, last = to_int(from_f(row)), to_int(to_f(row))
+          step = last >= cur and 1 or -1
         end
       end
     end

@@ -1,6 +1,8 @@
 -- AST export (POST /_api/query) and execution plans (POST /_api/explain) in ArangoDB's JSON
 -- shapes. The devserver executes the AST directly, so the plan is a faithful description of
--- what it does (one node per step), not the output of an optimizer: `rules` stays empty.
+-- what it does (one node per step). `rules` lists the optimizations the executor really
+-- applies: "use-indexes" when a FOR over a collection is served by the primary index (a
+-- FILTER on _key) or a unique persistent index (an equality FILTER on its attribute).
 local parser = require "arango.devserver.aql.parser"
 local V = require "arango.devserver.aql.values"
 
@@ -232,19 +234,50 @@ function M.plan(db, query, bind_vars, options)
     if c.type == "bind" then return tostring(q:bind_value(c.name)) end
     return c.name
   end
+  local rules, rule_seen = {}, {}
+  local function rule(name)
+    if not rule_seen[name] then
+      rule_seen[name] = true
+      rules[#rules + 1] = name
+    end
+  end
+  -- the index the executor uses for `FOR s` followed by `next_s` (see executor.lua), or nil
+  -- (the executor's own pattern checks, so the plan says what execution does)
+  local function index_for(s, next_s, col)
+    if not col or s.search then return nil end
+    local executor = require "arango.devserver.aql.executor"
+    if executor.key_lookup(s, next_s) then return col.indexes[1] end
+    local attr = executor.attr_equality(s, next_s)
+    if attr then return executor.unique_index(col, attr) end
+    return nil
+  end
   add({ type = "SingletonNode", bindParameterVariables = {} })
-  for _, s in ipairs(ast.body) do
+  local body = ast.body
+  for si, s in ipairs(body) do
     local t = s.type
     if t == "for" and (s.source.type == "collection" or s.source.type == "bindcol") then
       local name = coll_name(s.source)
       local col = db and db:collection(name)
       local n = col and col:count() or 0
-      items = items * math.max(n, 1)
-      cost = cost + items
       use_collection(name, "read")
-      add({ type = "EnumerateCollectionNode", collection = name, outVariable = out_var(s.vars[1]),
-        random = false, satellite = false, producesResult = true, count = false, readOwnWrites = false,
-        projections = arr(), filterProjections = arr() })
+      local idx = index_for(s, body[si + 1], col)
+      if idx then
+        rule("use-indexes")
+        items = items * 1
+        cost = cost + math.log(math.max(n, 2), 2) + items
+        local f = body[si + 1].expr
+        add({ type = "IndexNode", collection = name, outVariable = out_var(s.vars[1]),
+          indexes = arr({ idx:describe(name) }), condition = expr_json(f, vid), sorted = true,
+          ascending = true, reverse = false, evalFCalls = true, waitForSync = false, random = false,
+          satellite = false, producesResult = true, readOwnWrites = false, projections = arr(),
+          filterProjections = arr() })
+      else
+        items = items * math.max(n, 1)
+        cost = cost + items
+        add({ type = "EnumerateCollectionNode", collection = name, outVariable = out_var(s.vars[1]),
+          random = false, satellite = false, producesResult = true, count = false, readOwnWrites = false,
+          projections = arr(), filterProjections = arr() })
+      end
     elseif t == "for" then
       local v = calc(s.source)
       items = items * 10
@@ -323,7 +356,7 @@ function M.plan(db, query, bind_vars, options)
   end
   return {
     nodes = arr(nodes),
-    rules = arr(),
+    rules = arr(rules),
     collections = arr(collections),
     variables = arr(variables),
     estimatedCost = cost,

@@ -166,19 +166,57 @@ function Query:next_node_id()
   return self.node_ids
 end
 
+-- The error of a killed query (DELETE /_api/query/{id}) and of one past its maxRuntime:
+-- ArangoDB answers both with 410 and errorNum 1500.
+local function killed_error()
+  errors.raise(410, 1500, "AQL: query killed (while executing)")
+end
+
+--- Raises the killed error when the query was killed (`killed`, or `options.control.killed`
+-- set by the query tracker) or ran past its maxRuntime.
+function Query:check_limits()
+  local control = self.options.control
+  if self.killed or (control and control.killed) then killed_error() end
+  if self.max_runtime > 0 and now_mono() - self.started > self.max_runtime then killed_error() end
+end
+
 -- Runtime limits: checked every 256 rows so the per-row cost stays tiny.
 function Query:tick()
   local t = self.ticks + 1
   self.ticks = t
   if t % 256 ~= 0 then return end
-  if self.killed then errors.raise(410, 1500, "query killed") end
-  if self.max_runtime > 0 and now_mono() - self.started > self.max_runtime then
-    errors.raise(410, 1500, "query killed")
-  end
+  self:check_limits()
   if self.hook then self.hook(self) end
-  -- cooperative execution: the caller (e.g. a cursor handler on the event loop) may yield here
+  -- cooperative execution: the caller (e.g. a cursor handler on the event loop) may yield here;
+  -- the query may have been killed meanwhile
   local y = self.options.yield_every
-  if type(y) == "function" then y(t) end
+  if type(y) == "function" then
+    y(t)
+    self:check_limits()
+  end
+end
+
+-- SLEEP waits in slices so that a kill or maxRuntime ends it early.
+local SLEEP_SLICE = 0.05
+
+--- Waits `seconds` (AQL SLEEP): through `options.sleep(seconds)` when the caller gave one
+-- (the devserver lets the event loop run meanwhile), else blocking.
+function Query:sleep(seconds)
+  local sleep = self.options.sleep
+  if type(sleep) ~= "function" then
+    sleep = function(s)
+      local ok, uv = pcall(require, "luv")
+      if ok then uv.sleep(math.floor(s * 1000 + 0.5)) end
+    end
+  end
+  local deadline = now_mono() + seconds
+  self:check_limits()
+  while true do
+    local left = deadline - now_mono()
+    if left <= 0 then break end
+    sleep(math.min(left, SLEEP_SLICE))
+    self:check_limits()
+  end
 end
 
 function Query:account(bytes)

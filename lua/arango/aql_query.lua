@@ -16,7 +16,8 @@
 --
 -- Every value becomes a bind variable, whatever it holds: an injection attempt such as
 -- `'x" || true || "'` is compared as a string, never parsed. Collection objects (anything from
--- `db:collection(name)`) and `aql.collection(name)` become collection bind variables (`@@name`).
+-- `db:collection(name)`) and `aql.collection(name)` become collection bind variables (`@@name`);
+-- a graph object stands for its name (a plain bind variable, for `GRAPH ${g}`).
 -- Only three things are spliced into the text: the text arguments themselves, `aql.literal(text)`
 -- (trusted text, e.g. a sort direction chosen from a fixed list) and nested query objects (whose
 -- values are re-bound in the outer query). The same value (string, boolean, table or collection)
@@ -28,7 +29,7 @@ local errors = require "arango.errors"
 local M = {}
 
 -- Misuse of the builder (a nil value, a bad placeholder ...) raises this client-side class.
-local BuildError = errors.AQLQueryBuildError or errors.define("AQLQueryBuildError", errors.ArangoClientError)
+local BuildError = errors.AQLQueryBuildError
 
 local Query = {}
 Query.__index = Query
@@ -54,14 +55,27 @@ function M.is_query(v) return getmetatable(v) == Query end
 -- @treturn boolean
 function M.is_literal(v) return getmetatable(v) == Literal end
 
---- Tell whether a value names a collection: a collection object of the driver (it has a
--- `name` method and a `_name` field) or `aql.collection(name)`.
+local collection_class
+local function is_driver_collection(v)
+  collection_class = collection_class or require("arango.collection").Collection
+  local mt = getmetatable(v)
+  for _ = 1, 10 do   -- Collection <- VertexCollection <- EdgeCollection: a short chain
+    if mt == nil or type(mt) ~= "table" then return false end
+    if mt == collection_class then return true end
+    local up = getmetatable(mt)
+    mt = up and rawget(up, "__index")
+  end
+  return false
+end
+
+--- Tell whether a value names a collection: a collection object of the driver
+-- (`db:collection(name)`, graph vertex and edge collections) or `aql.collection(name)`.
 -- @param v anything
 -- @treturn boolean
 function M.is_collection(v)
   if type(v) ~= "table" then return false end
   if getmetatable(v) == CollectionRef then return true end
-  return getmetatable(v) ~= nil and type(rawget(v, "_name")) == "string" and type(v.name) == "function"
+  return is_driver_collection(v)
 end
 
 --- Trusted text to splice into a query as is (never use it for input from outside).
@@ -99,6 +113,11 @@ local function add_value(segments, value, hint, where)
   elseif getmetatable(value) == Query then
     for _, s in ipairs(value._segments) do segments[#segments + 1] = s end
   else
+    -- other driver objects with a name (a graph, for `GRAPH ${g}`) stand for that name
+    if type(value) == "table" and getmetatable(value) ~= nil and not M.is_collection(value)
+      and type(value.name) == "function" and type(rawget(value, "_name")) == "string" then
+      value = value:name()
+    end
     local tv = type(value)
     if tv == "function" or tv == "thread" or (tv == "userdata" and value ~= M.null()) then
       fail(where .. " cannot be sent as a bind variable (a " .. tv .. ")")
@@ -110,7 +129,8 @@ local function add_value(segments, value, hint, where)
   end
 end
 
--- json.null without loading the C codec before it is needed.
+--- The JSON null sentinel (`arango.json.null`), loaded when first needed.
+-- @return json.null (nil when the C codec is not available)
 function M.null()
   local ok, json = pcall(require, "arango.json")
   return ok and json.null or nil

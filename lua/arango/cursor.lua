@@ -5,9 +5,12 @@
 --
 -- Iterating calls a plain closure (never `coroutine.wrap`, which would swallow the transport's
 -- yield in coroutine mode): when the current batch is empty and the server has more, the next
--- batch is fetched (`POST /_api/cursor/{id}`); errors are raised. With `allow_retry`, a batch
--- fetch that fails in transport is retried once with its batch id
--- (`POST /_api/cursor/{id}/{batchId}`), which the server answers from its copy of the batch.
+-- batch is fetched; errors are raised. With `allow_retry` (the default of `db.aql:execute`)
+-- every fetch names its batch (`POST /_api/cursor/{id}/{batchId}`, batch ids from the server's
+-- `nextBatchId`), so a fetch can be repeated safely: a fetch that fails in transport is sent
+-- again once, on the host that made the cursor, and the server answers with that same batch
+-- whether or not it had already sent it. Without it fetches use `POST /_api/cursor/{id}` and a
+-- transport failure is raised. A retriable cursor is deleted on the server after its last batch.
 -- Consumed items are released, so long streams run in constant client memory.
 -- @module arango.cursor
 

@@ -164,6 +164,7 @@ M.define("ArangoOptionError", Client)
 M.define("JWTSecretError", Client)
 M.define("CursorStateError", Client)
 M.define("CursorEmptyError", Client)
+M.define("AQLQueryBuildError", Client)
 
 -- Server-side classes, one per operation.
 local server_classes = {
