@@ -124,6 +124,7 @@ function M.listen(opts)
     local closing = false
     local continue_sent = false
     local pending = false       -- a request is being answered asynchronously
+    local eof = false           -- the client finished sending while an answer was pending
     local process
 
     local function close_client()
@@ -166,6 +167,11 @@ function M.listen(opts)
         if not ok2 then
           io.stderr:write("devserver: connection error: ", tostring(perr), "\n")
           if not client:is_closing() then close_client() end
+        elseif eof and not pending and not closing then
+          -- the client half-closed after its requests: close once the answers are written
+          closing = true
+          local shut = pcall(client.shutdown, client, function() close_client() end)
+          if not shut then close_client() end
         end
       end
     end
@@ -287,6 +293,12 @@ function M.listen(opts)
     client:read_start(function(rerr, data)
       if closing then return end
       if rerr or not data then
+        if pending and not rerr then
+          -- a half-closed client still gets the answer it is waiting for
+          eof = true
+          client:read_stop()
+          return
+        end
         close_client()
         return
       end

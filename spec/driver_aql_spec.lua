@@ -1,8 +1,5 @@
 -- The AQL query builder (arango.aql), db.aql and db.aql.cache against a live server
 -- (devserver or ARANGO_URL). Cursor behaviour is in driver_cursor_spec.lua.
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
 local arango = require "arango"
 local errors = require "arango.errors"

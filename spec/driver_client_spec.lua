@@ -1,7 +1,4 @@
 -- Client, authentication, transport errors and coroutine mode against a live server.
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
 local arango = require "arango"
 local errors = require "arango.errors"

@@ -1,8 +1,5 @@
 -- Cursors against a live server: batches, every cursor method, expiry, allowRetry recovery
 -- through a connection-cutting proxy, constant client memory on a long stream, coroutines.
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
 local tcp_proxy = require "spec.support.tcp_proxy"
 local errors = require "arango.errors"

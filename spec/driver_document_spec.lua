@@ -1,7 +1,4 @@
 -- Documents against a live server (devserver or ARANGO_URL).
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
 local errors = require "arango.errors"
 local json = require "arango.json"

@@ -1,19 +1,5 @@
 -- Runs every example against the server and checks what it prints.
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
-
-local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function run_example(env, file)
-  local cmd = string.format("ARANGO_URL=%s ARANGO_USER=%s ARANGO_PASSWORD=%s lua5.4 examples/%s 2>&1",
-    shell_quote(env.url), shell_quote(env.user), shell_quote(env.password), file)
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok and code == 0
-end
 
 describe("driver examples", function()
   local env
@@ -41,7 +27,7 @@ describe("driver examples", function()
 
   for file, lines in pairs(expectations) do
     it("runs examples/" .. file, function()
-      local out, ok = run_example(env, file)
+      local out, ok = driver.run_example(file)
       assert.is_true(ok, out)
       for _, pattern in ipairs(lines) do
         assert.truthy(out:find(pattern), "missing '" .. pattern .. "' in:\n" .. out)

@@ -647,16 +647,9 @@ describe("driver graphs", function()
   end)
 
   describe("examples/graphs.lua", function()
-    local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
     it("runs the seed's graph examples", function()
       local env = driver.acquire()
-      local cmd = string.format(
-        "ARANGO_URL=%s ARANGO_USER=%s ARANGO_PASSWORD=%s lua5.4 examples/graphs.lua 2>&1",
-        shell_quote(env.url), shell_quote(env.user), shell_quote(env.password))
-      local p = assert(io.popen(cmd))
-      local out = p:read("a")
-      local ok = p:close()
+      local out, ok = driver.run_example("graphs.lua")
       driver.release()
       assert.is_true(ok == true, out)
       for _, pattern in ipairs{

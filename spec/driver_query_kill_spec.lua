@@ -2,9 +2,6 @@
 -- for minutes, another finds it with db.aql:queries() and kills it with db.aql:kill(id); the
 -- first then gets the driver's query error with errorNum 1500. Needs a server that serves
 -- other requests while a query runs (ArangoDB, or the devserver with cooperative handlers).
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local driver = require "spec.support.driver"
 local errors = require "arango.errors"
 local uv = require "luv"

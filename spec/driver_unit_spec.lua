@@ -1,9 +1,6 @@
 -- Unit specs of the driver's request building, response handling, auth and errors, with a
 -- recording transport (an object with :request(req) like arango.core's engine). Everything the
 -- server does is checked against the devserver in the other driver_*_spec files.
--- Keep luv and arango.core loaded across spec files (busted insulates files; reloading them
--- under a live loop is unsafe).
-expose("driver runtime", function() require "luv"; require "arango.core" end)
 local arango = require "arango"
 local errors = require "arango.errors"
 local json = require "arango.json"

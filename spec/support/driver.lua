@@ -45,6 +45,14 @@ function M.release()
   state.srv, state.env = nil, nil
 end
 
+--- Runs `examples/<file>` in a child lua5.4 against the acquired server; returns its output
+-- and whether it exited 0.
+function M.run_example(file)
+  local env = assert(state.env, "driver.acquire() first")
+  return require("spec.support.child").run("examples/" .. file,
+    { ARANGO_URL = env.url, ARANGO_USER = env.user, ARANGO_PASSWORD = env.password })
+end
+
 --- A client for the server (closed on the last release).
 function M.client(opts)
   opts = opts or {}
