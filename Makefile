@@ -64,13 +64,14 @@ lint:
 
 # Sanitizer build: the same modules with ASan+UBSan, then the C-facing specs under them.
 check: deps
+	@bash scripts/deps.sh check
 	@bash scripts/check.sh
 
 demo: deps all
 	@bash scripts/demo.sh
 
 bench: deps all
-	@EXTRA=1 bash scripts/deps.sh
+	@bash scripts/deps.sh bench
 	@for b in bench/*.lua; do echo "== $$b"; $(LUA) $$b || exit 1; done
 
 doc:
@@ -80,7 +81,8 @@ doc:
 errno: all
 	$(LUA) tools/gen_errno.lua ../shared/arangodb/errors.json
 
-fuzz:
+fuzz: deps
+	@bash scripts/deps.sh check
 	@bash scripts/fuzz.sh
 
 # `luarocks make` passes the rock's directories; by hand: make install PREFIX=/usr/local

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages lua-arango needs, only those that are missing.
+#   scripts/deps.sh            build and test (what `make`, `make test` and `make demo` need)
+#   scripts/deps.sh check      + sanitizer/valgrind/fuzz tools and Lua 5.1 headers (`make check`)
+#   scripts/deps.sh bench      + the reference servers and load tools (`make bench`)
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
 packages=(
   lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev node-llhttp
   lua-busted lua-check lua-cjson lua-ldoc luarocks luajit
-  libssl-dev zlib1g-dev gcc make pkg-config python3
+  libssl-dev zlib1g-dev gcc make pkg-config python3 tzdata
 )
-# Only the benchmarks and the TLS specs need these; `make deps EXTRA=1` adds them.
-if [ "${EXTRA:-0}" = 1 ]; then
-  packages+=(nginx wrk stunnel4 valgrind clang libclang-rt-14-dev)
-fi
+case "${1:-}" in
+  check) packages+=(valgrind clang libclang-rt-14-dev liblua5.1-0-dev) ;;
+  bench) packages+=(nginx wrk) ;;
+  "") ;;
+  *) echo "usage: scripts/deps.sh [check|bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,7 @@
 # Fuzzes arango.json's decoder (and the encoder on what it decodes) with libFuzzer under
 # ASan+UBSan. Builds fuzz/json_fuzz.c with src/json/*.c into build/fuzz/, writes a small seed
 # corpus and a token dictionary there, and runs for FUZZ_SECONDS (default 60).
-# Needs clang and libclang-rt-14-dev (`make deps EXTRA=1`). Crashes land in build/fuzz/artifacts/.
+# Needs clang and libclang-rt-14-dev (`scripts/deps.sh check`, which `make fuzz` runs). Crashes land in build/fuzz/artifacts/.
 # Usage: scripts/fuzz.sh [extra libFuzzer flags]      e.g. FUZZ_SECONDS=300 scripts/fuzz.sh -jobs=2
 set -eu
 cd "$(dirname "$0")/.."

@@ -160,6 +160,7 @@ typedef struct resp {
   int keep_alive;         /* llhttp's verdict when the message completed */
   int need_new;           /* next header name starts a new entry */
   int informational;      /* 1xx: discarded, the real response follows */
+  unsigned n_informational; /* 1xx responses skipped so far (capped) */
   int extra;              /* bytes followed the response: socket not reusable */
   const char *cb_error;   /* why a callback stopped the parser */
 } resp_t;

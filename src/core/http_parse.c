@@ -13,6 +13,12 @@
 /* Limits that keep a hostile or broken peer from growing our buffers. */
 #define MAX_HEADER_BYTES (1024 * 1024)
 #define MAX_REASON_BYTES 1024
+/* Each header costs a hdr_t beside its bytes: cap the count too, so that
+ * a megabyte of one-letter headers cannot cost 32 MB of index. */
+#define MAX_HEADERS 1000
+/* A peer may send 1xx responses before the final one; an endless stream of
+ * them would otherwise keep the request alive forever. */
+#define MAX_INFORMATIONAL 64
 
 static req_t *parser_req(llhttp_t *p) { return ((conn_t *)p->data)->req; }
 
@@ -44,6 +50,7 @@ static int on_header_field(llhttp_t *p, const char *at, size_t n) {
   resp_t *resp = &parser_req(p)->resp;
   if (resp->hdrbuf.len + n > MAX_HEADER_BYTES) return stop(p, "response headers too large");
   if (resp->need_new) {
+    if (resp->nhdrs >= MAX_HEADERS) return stop(p, "too many response headers");
     if (resp->nhdrs == resp->caphdrs) {
       size_t cap = resp->caphdrs ? resp->caphdrs * 2 : 16;
       hdr_t *h = realloc(resp->hdrs, cap * sizeof *h);
@@ -107,7 +114,10 @@ static int on_message_complete(llhttp_t *p) {
   resp_t *resp = &parser_req(p)->resp;
   if (resp->informational) {
     /* 100 Continue and friends: forget them, the final response follows */
+    unsigned seen = resp->n_informational + 1;
     resp_reset(resp);
+    resp->n_informational = seen;
+    if (seen > MAX_INFORMATIONAL) return stop(p, "too many 1xx responses before the final one");
     return 0;
   }
   resp->complete = 1;
@@ -143,6 +153,7 @@ void resp_reset(resp_t *resp) {
   resp->nhdrs = 0;
   resp->need_new = 1;
   resp->complete = resp->keep_alive = resp->informational = resp->extra = 0;
+  resp->n_informational = 0;
   resp->cb_error = NULL;
 }
 

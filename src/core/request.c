@@ -11,6 +11,12 @@
 
 #define HTTP_MT "arango.core.http"
 #define USER_AGENT "lua-arango"
+/* Request size caps: a serialized request must fit one uv_buf_t (unsigned
+ * int length) with room for the headers; servers refuse longer URLs anyway
+ * (ArangoDB: 16 KiB by default). */
+#define MAX_REQUEST_BODY (2047 * 1024 * 1024)
+#define MAX_REQUEST_PATH (1024 * 1024)
+#define MAX_REQUEST_HEAD (4 * 1024 * 1024)
 
 /* ---- lifetime ------------------------------------------------------- */
 
@@ -237,6 +243,11 @@ int l_http_request(lua_State *L) {
   const char *path = opt_string(L, "path", "/", &pl);
   const char *body = opt_string(L, "body", NULL, &bl);
   check_token(L, "method", method, ml);
+  /* libuv writes take an unsigned length: refuse what would be truncated. */
+  if (bl > MAX_REQUEST_BODY)
+    return luaL_error(L, "http:request: 'body' is larger than %d MiB", MAX_REQUEST_BODY >> 20);
+  if (pl > MAX_REQUEST_PATH)
+    return luaL_error(L, "http:request: 'path' is longer than %d bytes", MAX_REQUEST_PATH);
   if (pl == 0) return luaL_error(L, "http:request: 'path' must not be empty");
   for (size_t i = 0; i < pl; i++)
     if ((unsigned char)path[i] <= ' ' || path[i] == 0x7f)
@@ -261,8 +272,9 @@ int l_http_request(lua_State *L) {
   size_t max_body = e->max_body;
   lua_getfield(L, 2, "max_body_size");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) < 0)
-      return luaL_error(L, "http:request: 'max_body_size' must be a number >= 0");
+    /* the same range core.http accepts; beyond it the size_t cast is undefined */
+    if (!lua_isnumber(L, -1) || !(lua_tonumber(L, -1) >= 0) || lua_tonumber(L, -1) > 1e12)
+      return luaL_error(L, "http:request: 'max_body_size' must be a number in 0..1e12");
     max_body = (size_t)lua_tonumber(L, -1);
   }
   lua_pop(L, 1);
@@ -363,6 +375,10 @@ int l_http_request(lua_State *L) {
     APPEND(b, "\r\n", 2);
   }
   APPEND(b, "\r\n", 2);
+  if (ok && b->len > MAX_REQUEST_HEAD) {
+    req_orphan(r);
+    return luaL_error(L, "http:request: request headers are larger than %d MiB", MAX_REQUEST_HEAD >> 20);
+  }
   if (body) APPEND(b, body, bl);
   if (!ok) {
     req_orphan(r);
