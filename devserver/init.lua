@@ -36,7 +36,8 @@ end
 
 --- Starts a devserver on the running luv loop.
 -- opts: host ("127.0.0.1"), port (0 = a free port), data_dir (nil = in memory),
--- root_password (""), no_auth (false), max_body_size (bytes).
+-- root_password (""), no_auth (false), max_body_size (bytes), on_shutdown (called after
+-- DELETE /_admin/shutdown stopped the server).
 -- @return { url, port, stop = function() end, state }
 function M.start(opts)
   opts = opts or {}
@@ -92,6 +93,16 @@ function M.start(opts)
     server.close()
     router:close()
     if store.close then store:close() end
+  end
+  -- DELETE /_admin/shutdown: stop once the answer is out, then tell the embedder
+  function state.request_shutdown()
+    local uv = require "luv"
+    local t = uv.new_timer()
+    t:start(50, 0, function()
+      t:close()
+      handle.stop()
+      if opts.on_shutdown then opts.on_shutdown() end
+    end)
   end
   return handle
 end

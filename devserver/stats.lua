@@ -46,6 +46,8 @@ function M.new()
     bytes_received = histogram(SIZE_BOUNDS),
     connections_total = 0,
     current = nil,
+    -- ring of the most recent requests (GET /_admin/server/api-calls)
+    calls = {}, calls_next = 1,
   }, Stats)
 end
 
@@ -60,6 +62,23 @@ function Stats:request_started(req)
   local m = req.method
   self.by_method[m] = (self.by_method[m] or 0) + 1
   observe(self.bytes_received, #req.body)
+  local i = self.calls_next
+  self.calls[i] = { os.time(), m, req.target }
+  self.calls_next = i % M.MAX_CALLS + 1
+end
+
+M.MAX_CALLS = 1000
+
+--- The recorded recent requests, newest first: { {time, method, target}, ... }.
+function Stats:recent_calls()
+  local out, n = {}, #self.calls
+  local i = self.calls_next
+  for _ = 1, n do
+    i = i - 1
+    if i < 1 then i = n end
+    out[#out + 1] = self.calls[i]
+  end
+  return out
 end
 
 function Stats:request_finished(_, res)

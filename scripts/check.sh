@@ -50,6 +50,59 @@ if [ $rc -ne 0 ]; then
 fi
 echo "$(grep -c '^ok ' "$log") passed, $(grep -c '^not ok ' "$log") failed under ASan+UBSan"
 
+# --- arango.json against the Lua 5.1 C API (LuaJIT/OpenResty use it) -----------------------
+# Same warnings as the main build; Debian's liblua5.1-0-dev provides the headers. When luajit
+# is installed the 5.1 build is loaded there and round-trips a few values.
+LUA51_INC=${LUA51_INC:-/usr/include/lua5.1}
+if [ -f "$LUA51_INC/lua.h" ]; then
+  echo "== arango.json against the Lua 5.1 C API ($LUA51_INC)"
+  j51=build/lua51
+  mkdir -p "$j51/obj" "$j51/arango"
+  objs=()
+  for f in src/json/*.c; do
+    o="$j51/obj/$(basename "$f" .c).o"
+    cc -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden -I"$LUA51_INC" -Isrc \
+      -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+      -Wformat=2 -Wno-unused-parameter -c "$f" -o "$o" || { status=1; objs=(); break; }
+    objs+=("$o")
+  done
+  if [ ${#objs[@]} -gt 0 ] && cc -shared -o "$j51/arango/json.so" "${objs[@]}"; then
+    if command -v luajit >/dev/null; then
+      LUA_CPATH="$ROOT/$j51/?.so;;" luajit -e '
+        local json = require "arango.json"
+        local function same(a, b) assert(a == b, ("%s ~= %s"):format(tostring(a), tostring(b))) end
+        -- input, then its canonical encoding (sorted keys)
+        for _, case in ipairs{
+            { "[]", "[]" }, { "{}", "{}" }, { "[[[]],{\"x\":{}}]", "[[[]],{\"x\":{}}]" },
+            { "[1,-2,0.1,1e300,5e-324,true,false,null]", "[1,-2,0.1,1e+300,5e-324,true,false,null]" },
+            { [=[{"b":"\u00e9\ud83d\ude00","a":[{},[]]}]=], "{\"a\":[{},[]],\"b\":\"\195\169\240\159\152\128\"}" },
+          } do
+          local out = json.encode(json.decode(case[1]), { sort_keys = true })
+          same(out, case[2])
+          same(json.encode(json.decode(out), { sort_keys = true }), out)
+        end
+        same(json.encode{ 1, 2, 3 }, "[1,2,3]")
+        same(json.encode(json.array{}), "[]")
+        same(json.encode(json.object{}), "{}")
+        same(json.decode("[null]")[1], json.null)
+        assert(json.is_array(json.decode("[]")))
+        same(json.encode(0.1 + 0.2), "0.30000000000000004")
+        same(json.decode("9007199254740992"), 2^53)
+        local ok, err = pcall(json.decode, "[1,]")
+        assert(not ok and err:find("at byte 4", 1, true), err)
+        assert(not pcall(json.encode, 0/0))
+        io.write("luajit: arango.json (5.1 build) round-trips\n")' || status=1
+    else
+      echo "check: luajit not installed, the 5.1 build was compiled but not loaded" >&2
+    fi
+  else
+    echo "check: arango.json does not build against the Lua 5.1 C API" >&2
+    status=1
+  fi
+else
+  echo "check: $LUA51_INC/lua.h missing (apt-get install liblua5.1-0-dev), 5.1 build skipped" >&2
+fi
+
 # --- valgrind leak pass over the normal build ---------------------------------------------
 if command -v valgrind >/dev/null; then
   make --no-print-directory build/arango/core.so >/dev/null || exit 1

@@ -495,3 +495,41 @@ describe("AQL values", function()
     assert.is_true(V.is_array(r.result))
   end)
 end)
+
+describe("AQL audit fixes", function()
+  it("reports a truncated regex escape as an invalid regex, not a Lua error", function()
+    for _, q in ipairs({ 'RETURN "a" =~ "\\\\c"', 'RETURN REGEX_TEST("a", "\\\\c")',
+      'RETURN REGEX_TEST("a", "[[:alpha")', 'RETURN REGEX_TEST("a", "(?<n")' }) do
+      local r = aql.query(nil, q, nil, {})
+      assert.equal(null, r.result[1], q)
+      assert.equal(1543, r.warnings[1].code, q)
+    end
+    assert.same({ true }, all('RETURN REGEX_TEST("\\u0001", "\\\\ca")'))
+  end)
+
+  it("passes a bare collection name to DOCUMENT and COLLECTION_COUNT", function()
+    local db = new_db()
+    local c = db:create_collection("persons", {})
+    c:insert({ _key = "alice", n = 1 })
+    c:insert({ _key = "bob", n = 2 })
+    assert.same({ 1 }, run(db, 'RETURN DOCUMENT(persons, "alice").n'))
+    assert.same({ { 1, 2 } }, run(db, 'RETURN DOCUMENT(persons, ["alice", "persons/bob"])[*].n'))
+    assert.same({ 2 }, run(db, "RETURN COLLECTION_COUNT(persons)"))
+    -- elsewhere a bare collection name still stands for its documents
+    assert.same({ 2 }, run(db, "RETURN LENGTH(persons)"))
+  end)
+
+  it("accepts subqueries that start with FILTER and bare queries as any function argument", function()
+    assert.same({ false }, all("LET c = false RETURN c AND (FILTER c RETURN 1)"))
+    assert.same({ { 1, 2, 3, 4 } }, all("RETURN PUSH(FOR i IN 1..3 RETURN i, 4)"))
+    assert.same({ 1 }, all("LET \u{B4}a b\u{B4} = 1 RETURN \u{B4}a b\u{B4}"))
+  end)
+
+  it("adds months like ArangoDB: a day past the month's end overflows, it is not clamped", function()
+    -- ArangoDB returns 2015-03-03 here (arangodb/arangodb#8724: behaviour kept on purpose)
+    assert.same({ "2015-03-03T00:00:00.000Z" }, all('RETURN DATE_ADD("2015-01-31", 1, "months")'))
+    assert.same({ "2016-03-02T00:00:00.000Z" }, all('RETURN DATE_ADD("2016-01-31", "P1M")'))
+    assert.same({ "2016-02-29T00:00:00.000Z" },
+      all('RETURN DATE_SUBTRACT(DATE_ADD("2016-02", 1, "month"), 1, "day")'))
+  end)
+end)

@@ -444,6 +444,173 @@ describe("arango.core http", function()
     assert.equal("/ok", res.body)
   end)
 
+  it("does not resend a request whose fresh connection dies before the response", function()
+    peer = tcp_peer.start(function(c)
+      c:expect()
+      c:close() -- reads the request, answers nothing
+    end)
+    http = core.http{}
+    for _, method in ipairs{ "GET", "POST" } do
+      local before = peer.requests
+      local res, err = tcp_peer.run(function()
+        return http:request{ url = peer.url, method = method, path = "/once", body = "x" }
+      end)
+      assert.is_nil(res)
+      assert.equal("reset", err.kind)
+      assert.equal(1, peer.requests - before)
+    end
+    assert.equal(2, peer.connections)
+  end)
+
+  it("retries a stale reused socket once, and only when no response byte arrived", function()
+    -- connection 1 answers the first request, then drops the second one unanswered;
+    -- every later connection drops its request too: the retry happens once, not in a loop
+    peer = tcp_peer.start(function(c)
+      if c.id == 1 then
+        local req = c:expect()
+        c:send(response(req.path))
+      end
+      c:expect()
+      c:close()
+    end)
+    http = core.http{}
+    local res, err = tcp_peer.run(function()
+      assert(http:request{ url = peer.url, path = "/first" })
+      return http:request{ url = peer.url, method = "POST", path = "/second", body = "{}" }
+    end)
+    assert.is_nil(res)
+    assert.equal("reset", err.kind)
+    assert.equal(3, peer.requests) -- /first, /second, /second once more on a fresh socket
+    assert.equal(2, peer.connections)
+  end)
+
+  it("does not retry when part of the response arrived on a reused socket", function()
+    peer = tcp_peer.start(function(c)
+      local req = c:expect()
+      c:send(response(req.path))
+      c:expect()
+      c:send("HTTP/1.1 200 OK\r\nContent-")
+      c:close()
+    end)
+    http = core.http{}
+    local res, err = tcp_peer.run(function()
+      assert(http:request{ url = peer.url, path = "/first" })
+      return http:request{ url = peer.url, path = "/second" }
+    end)
+    assert.is_nil(res)
+    assert.equal("reset", err.kind)
+    assert.equal(2, peer.requests)
+    assert.equal(1, peer.connections)
+  end)
+
+  it("survives the server hanging up while a large body is being written", function()
+    peer = tcp_peer.start(function(c) c:close() end) -- accepts, then closes unread
+    http = core.http{}
+    local res, err = tcp_peer.run(function()
+      local body = string.rep("x", 8 * 1024 * 1024)
+      return http:request{ url = peer.url, method = "PUT", path = "/big", body = body }
+    end)
+    -- the process is still here (no SIGPIPE) and the failure is reported, not retried
+    assert.is_nil(res)
+    assert.equal("reset", err.kind)
+    assert.equal(1, peer.connections)
+  end)
+
+  describe("against a peer that never stops sending", function()
+    -- Each peer streams until the client hangs up; no request deadline is set, so only
+    -- the core's own limits can end these requests.
+    local function endless(head, piece)
+      return tcp_peer.start(function(c)
+        c:expect()
+        c:send(head)
+        while not c.eof and not c.closed do c:send(piece) end
+        c:close()
+      end)
+    end
+    local function fails_with(pattern, opts)
+      http = core.http(opts)
+      local res, err = tcp_peer.run(function() return http:request{ url = peer.url, path = "/" } end)
+      assert.is_nil(res)
+      assert.equal("protocol", err.kind)
+      assert.matches(pattern, err.message)
+      -- the connection was dropped: the peer saw the hang-up
+      tcp_peer.turn_until(function() return peer.conns[1].eof end)
+    end
+
+    it("stops an endless header", function()
+      peer = endless("HTTP/1.1 200 OK\r\nX-Endless: ", string.rep("a", 65536))
+      fails_with("headers too large")
+    end)
+
+    it("stops an endless list of headers", function()
+      peer = endless("HTTP/1.1 200 OK\r\n", string.rep("a: b\r\n", 1000))
+      fails_with("too many response headers")
+    end)
+
+    it("stops an endless status line", function()
+      peer = endless("HTTP/1.1 200 ", string.rep("OK", 4096))
+      fails_with("status line too long")
+    end)
+
+    it("stops an endless chunked body at max_body_size", function()
+      local chunk = string.format("%x\r\n%s\r\n", 65536, string.rep("c", 65536))
+      peer = endless("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", chunk)
+      fails_with("max_body_size", { max_body_size = 1024 * 1024 })
+    end)
+
+    it("stops an endless read-until-close body at max_body_size", function()
+      peer = endless("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", string.rep("b", 65536))
+      fails_with("max_body_size", { max_body_size = 1024 * 1024 })
+    end)
+
+    it("stops a storm of 1xx responses", function()
+      peer = endless("", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n")
+      fails_with("1xx")
+    end)
+  end)
+
+  it("decodes deflate bodies with and without the zlib wrapper", function()
+    local text = string.rep("deflate me ", 400)
+    local gz = core.gzip(text)
+    -- core.gzip writes a plain 10-byte gzip header and an 8-byte trailer around raw deflate
+    local raw = gz:sub(11, -9)
+    local a, b = 1, 0
+    for i = 1, #text do
+      a = (a + text:byte(i)) % 65521
+      b = (b + a) % 65521
+    end
+    local zlib = "\x78\x9c" .. raw .. string.pack(">I4", b * 65536 + a)
+    peer = serve(function(req)
+      local body = req.path == "/zlib" and zlib or raw
+      return "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: " .. #body
+        .. "\r\n\r\n" .. body
+    end)
+    http = core.http{}
+    local z, r, undecoded = tcp_peer.run(function()
+      return assert(http:request{ url = peer.url, path = "/zlib", decompress = true }),
+             assert(http:request{ url = peer.url, path = "/raw", decompress = true }),
+             assert(http:request{ url = peer.url, path = "/zlib" })
+    end)
+    assert.equal(text, z.body)
+    assert.equal(text, r.body)
+    assert.equal(zlib, undecoded.body)
+    assert.equal(1, peer.connections)
+  end)
+
+  it("rejects a decoded body beyond max_body_size", function()
+    local gz = core.gzip(string.rep("0", 100000))
+    peer = serve(function()
+      return "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " .. #gz .. "\r\n\r\n" .. gz
+    end)
+    http = core.http{ max_body_size = 10000 }
+    local res, err = tcp_peer.run(function()
+      return http:request{ url = peer.url, path = "/", decompress = true }
+    end)
+    assert.is_nil(res)
+    assert.equal("protocol", err.kind)
+    assert.matches("max_body_size", err.message)
+  end)
+
   it("raises on programming errors", function()
     http = core.http{}
     assert.has_error(function() http:request() end)
@@ -456,5 +623,9 @@ describe("arango.core http", function()
     assert.has_error(function() http:request{ url = "http://h:1", timeout = -1 } end)
     assert.has_error(function() core.http{ max_connections = 0 } end)
     assert.has_error(function() core.http{ max_conections = 8 } end)
+    assert.has_error(function() http:request{ url = "http://h:1", max_body_size = math.huge } end)
+    assert.has_error(function() http:request{ url = "http://h:1", max_body_size = 0 / 0 } end)
+    local long_path = "/" .. string.rep("p", 1048576)
+    assert.has_error(function() http:request{ url = "http://h:1", path = long_path } end)
   end)
 end)

@@ -61,6 +61,25 @@ io.write("done\n")
     assert.equal(0, status)
   end)
 
+  it("answers a request from a finaliser that runs after the module shut down", function()
+    -- lua_close finalises in reverse creation order: this object outlives the core's
+    -- sentinel and the http object, so its request must come back as "closed"
+    local ok, _, status, output = run_child([[
+local late = {}
+LATE = setmetatable({}, { __gc = function()
+  local res, err = late.http:request{ url = "http://127.0.0.1:9", path = "/" }
+  io.write(tostring(res), " ", err.kind, " ", err.host, "\n")
+  late.http:close()
+end })
+]] .. prelude .. [[
+late.http = core.http{}
+io.write("end of script\n")
+]])
+    assert.equal("end of script\nnil closed 127.0.0.1:9\n", output)
+    assert.is_true(ok)
+    assert.equal(0, status)
+  end)
+
   it("exits cleanly after http:close() and an explicit collection", function()
     local ok, _, status, output = run_child(prelude .. [[
 local peer = tcp_peer.start(function(c) c:expect(); c:send("HTTP/1.1 204 No Content\r\n\r\n"); c:expect() end)

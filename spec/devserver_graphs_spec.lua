@@ -402,7 +402,7 @@ describe("devserver graphs over HTTP", function()
       fail(req("POST", base .. "/edge/" .. e, { body = { _from = a .. "/x" } }), 400, 1233)
       fail(req("POST", base .. "/edge/" .. e, { body = { _from = "nocollection", _to = b .. "/y" } }), 400, 1233)
       res = req("POST", base .. "/edge/" .. e, { body = { _from = "elsewhere/x", _to = b .. "/y" } })
-      fail(res, 400, 1947)
+      fail(res, 404, 1947)
       assert.equal("referenced _from collection 'elsewhere' is not part of the graph", res.json.errorMessage)
       fail(req("POST", base .. "/edge/" .. e, { body = { _from = a .. "/x", _to = b .. "/missing" } }), 404, 1202)
       fail(req("POST", base .. "/edge/" .. uniq("notused"), { body = { _from = a .. "/x", _to = b .. "/y" } }),
@@ -415,7 +415,7 @@ describe("devserver graphs over HTTP", function()
       -- PATCH checks only what it is given
       res = req("PATCH", base .. "/edge/" .. e .. "/" .. key, { body = { w = 2 } })
       assert.same({ 202, rev }, { res.status, res.json.edge._oldRev })
-      fail(req("PATCH", base .. "/edge/" .. e .. "/" .. key, { body = { _to = "elsewhere/y" } }), 400, 1947)
+      fail(req("PATCH", base .. "/edge/" .. e .. "/" .. key, { body = { _to = "elsewhere/y" } }), 404, 1947)
       -- PUT needs both ends
       fail(req("PUT", base .. "/edge/" .. e .. "/" .. key, { body = { w = 3 } }), 400, 1233)
       res = req("PUT", base .. "/edge/" .. e .. "/" .. key .. "?returnOld=true",
@@ -460,6 +460,107 @@ describe("devserver graphs over HTTP", function()
       assert.same({ b .. "/b2" }, { left[1]._from })
       fail(req("GET", "/_api/document/" .. b .. "/b1"), 404, 1202)
     end)
+  end)
+end)
+
+describe("devserver named graphs in AQL over HTTP", function()
+  local srv, http, req
+  -- cities A..E joined by two edge collections of graph "g" (roads, rails); "shortcut" is an
+  -- edge collection outside the graph whose A -> E edge must never show up through GRAPH "g".
+  local ROADS = { { "A", "B", 1 }, { "B", "C", 1 }, { "C", "E", 1 }, { "A", "D", 2 }, { "D", "E", 1 } }
+  local RAILS = { { "A", "C", 1 }, { "B", "D", 1 } }
+
+  setup(function()
+    srv = ds.start{ auth = false }
+    http = core.http{}
+    req = client(http, srv.url)
+    local res = req("POST", "/_api/gharial", { body = { name = "g", edgeDefinitions = {
+      { collection = "roads", from = { "cities" }, to = { "cities" } },
+      { collection = "rails", from = { "cities" }, to = { "cities" } } } } })
+    assert.equal(202, res.status)
+    assert.equal(200, req("POST", "/_api/collection", { body = { name = "shortcut", type = 3 } }).status)
+    for _, k in ipairs{ "A", "B", "C", "D", "E" } do
+      assert.equal(202, req("POST", "/_api/gharial/g/vertex/cities", { body = { _key = k } }).status)
+    end
+    for col, list in pairs{ roads = ROADS, rails = RAILS } do
+      for _, r in ipairs(list) do
+        assert.equal(202, req("POST", "/_api/gharial/g/edge/" .. col, { body = { _from = "cities/" .. r[1],
+          _to = "cities/" .. r[2], w = r[3] } }).status)
+      end
+    end
+    assert.equal(202, req("POST", "/_api/document/shortcut", { body = { _from = "cities/A", _to = "cities/E",
+      w = 0 } }).status)
+  end)
+  teardown(function()
+    if http then http:close() end
+    if srv then srv.stop() end
+  end)
+
+  local function query(text, bind)
+    local res = req("POST", "/_api/cursor", { body = { query = text, bindVars = bind or {} } })
+    return res
+  end
+  local function rows(text, bind)
+    local res = query(text, bind)
+    assert.equal(201, res.status, res.body)
+    return res.json.result
+  end
+
+  -- Each query runs once with GRAPH (a literal and a bind parameter) and once with the graph's
+  -- edge collections listed; the results must be identical and not empty.
+  local KINDS = {
+    traversal = "FOR v, e, p IN 1..3 OUTBOUND 'cities/A' %s RETURN CONCAT_SEPARATOR('-', p.vertices[*]._key)",
+    shortest_path = "FOR v IN OUTBOUND SHORTEST_PATH 'cities/A' TO 'cities/E' %s OPTIONS { weightAttribute: 'w' } RETURN v._key",
+    k_shortest_paths = "FOR p IN OUTBOUND K_SHORTEST_PATHS 'cities/A' TO 'cities/E' %s OPTIONS { weightAttribute: 'w' } LIMIT 3 RETURN { path: p.vertices[*]._key, weight: p.weight }",
+    k_paths = "FOR p IN 1..4 OUTBOUND K_PATHS 'cities/A' TO 'cities/E' %s RETURN CONCAT_SEPARATOR('-', p.vertices[*]._key)",
+    all_shortest_paths = "FOR p IN OUTBOUND ALL_SHORTEST_PATHS 'cities/A' TO 'cities/E' %s RETURN CONCAT_SEPARATOR('-', p.vertices[*]._key)",
+  }
+  for _, kind in ipairs{ "traversal", "shortest_path", "k_shortest_paths", "k_paths", "all_shortest_paths" } do
+    it("resolves GRAPH \"g\" in " .. kind .. " to the graph's edge collections", function()
+      local text = KINDS[kind]
+      local by_graph = rows(text:format('GRAPH "g"'))
+      assert.is_true(#by_graph > 0)
+      assert.same(by_graph, rows(text:format("GRAPH @graph"), { graph = "g" }))
+      local by_collections = rows(text:format("rails, roads"))
+      table.sort(by_graph, function(a, b) return json.encode(a) < json.encode(b) end)
+      table.sort(by_collections, function(a, b) return json.encode(a) < json.encode(b) end)
+      assert.same(by_collections, by_graph)
+      -- the shortcut outside the graph changes the answer when it is listed explicitly
+      assert.are_not.same(by_graph, rows(text:format("rails, roads, shortcut")))
+    end)
+  end
+
+  it("gives the expected paths through the graph", function()
+    assert.same({ "A", "C", "E" }, rows(KINDS.shortest_path:format('GRAPH "g"')))
+    assert.same({ "A-B-C-E", "A-B-D-E", "A-C-E", "A-D-E" },
+      sorted(rows(KINDS.k_paths:format('GRAPH "g"'))))
+    assert.same({ "A-C-E", "A-D-E" }, sorted(rows(KINDS.all_shortest_paths:format('GRAPH "g"'))))
+    local k = rows(KINDS.k_shortest_paths:format('GRAPH "g"'))
+    assert.same({ { "A", "C", "E" }, 2 }, { k[1].path, k[1].weight })
+  end)
+
+  it("accepts WITH before a graph traversal", function()
+    assert.same({ "B", "C", "D" }, sorted(rows("WITH cities FOR v IN 1 OUTBOUND 'cities/A' GRAPH 'g' RETURN v._key")))
+    assert.same({ "B", "C", "D" }, sorted(rows("WITH cities, roads FOR v IN 1 OUTBOUND 'cities/A' roads, rails RETURN v._key")))
+  end)
+
+  it("follows changes of the graph definition", function()
+    assert.equal(202, req("DELETE", "/_api/gharial/g/edge/rails").status)
+    assert.same({ "B", "D" }, sorted(rows("FOR v IN 1 OUTBOUND 'cities/A' GRAPH 'g' RETURN v._key")))
+    assert.equal(202, req("POST", "/_api/gharial/g/edge", { body = { collection = "rails", from = { "cities" },
+      to = { "cities" } } }).status)
+    assert.same({ "B", "C", "D" }, sorted(rows("FOR v IN 1 OUTBOUND 'cities/A' GRAPH 'g' RETURN v._key")))
+  end)
+
+  it("reports an unknown graph as 404/1924", function()
+    for _, text in ipairs{
+      "FOR v IN 1 OUTBOUND 'cities/A' GRAPH 'nope' RETURN v",
+      "FOR v IN OUTBOUND SHORTEST_PATH 'cities/A' TO 'cities/E' GRAPH 'nope' RETURN v",
+      "FOR p IN OUTBOUND K_PATHS 'cities/A' TO 'cities/E' GRAPH 'nope' RETURN p",
+    } do
+      local res = query(text)
+      assert.same({ 404, 1924 }, { res.status, res.json.errorNum }, text)
+    end
   end)
 end)
 

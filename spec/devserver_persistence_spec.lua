@@ -138,4 +138,67 @@ describe("devserver persistence over HTTP", function()
     assert.is_true(new.json._key > last_key)
     srv.stop()
   end)
+
+  it("keeps every kind of write across kill -9: databases, collections, indexes, users", function()
+    local srv = ds.start{ root_password = "pw", data_dir = dir }
+    local req = ds.client(srv.url, { auth = { "root", "pw" } })
+    local function ok(res, status) assert.equal(status, res.status, res.body) return res end
+    -- databases: one created, one created and dropped
+    ok(req("POST", "/_api/database", { body = { name = "kept" } }), 201)
+    ok(req("POST", "/_api/database", { body = { name = "gone" } }), 201)
+    ok(req("DELETE", "/_api/database/gone"), 200)
+    local K = "/_db/kept"
+    -- collections: created, dropped, renamed, properties changed, truncated
+    ok(req("POST", K .. "/_api/collection", { body = { name = "dropme" } }), 200)
+    ok(req("DELETE", K .. "/_api/collection/dropme"), 200)
+    ok(req("POST", K .. "/_api/collection", { body = { name = "old" } }), 200)
+    ok(req("POST", K .. "/_api/document/old", { body = { _key = "a", v = 1 } }), 202)
+    ok(req("PUT", K .. "/_api/collection/old/rename", { body = { name = "renamed" } }), 200)
+    ok(req("POST", K .. "/_api/collection", { body = { name = "props" } }), 200)
+    ok(req("PUT", K .. "/_api/collection/props/properties", { body = { waitForSync = true,
+      schema = { rule = { type = "object", required = json.array{ "n" } }, level = "moderate",
+        message = "need n" } } }), 200)
+    ok(req("POST", K .. "/_api/collection", { body = { name = "trunc" } }), 200)
+    ok(req("POST", K .. "/_api/document/trunc", { body = json.array{ { _key = "x" }, { _key = "y" } } }), 202)
+    ok(req("PUT", K .. "/_api/collection/trunc/truncate"), 200)
+    ok(req("POST", K .. "/_api/document/trunc", { body = { _key = "after" } }), 202)
+    -- indexes: one kept, one created and dropped, a ttl one
+    ok(req("POST", K .. "/_api/index?collection=renamed", { body = { type = "persistent",
+      fields = json.array{ "v" }, unique = true, name = "uv" } }), 201)
+    local tmp = ok(req("POST", K .. "/_api/index?collection=renamed", { body = { type = "persistent",
+      fields = json.array{ "w" }, name = "tmp" } }), 201).json
+    ok(req("DELETE", K .. "/_api/index/" .. tmp.id), 200)
+    -- users and grants
+    ok(req("POST", "/_api/user", { body = { user = "alice", passwd = "apw" } }), 201)
+    ok(req("PUT", "/_api/user/alice/database/kept", { body = { grant = "ro" } }), 200)
+    ok(req("PUT", "/_api/user/alice/database/kept/trunc", { body = { grant = "rw" } }), 200)
+    ok(req("POST", "/_api/user", { body = { user = "bob" } }), 201)
+    ok(req("DELETE", "/_api/user/bob"), 202)
+    srv.kill9()
+
+    srv = ds.start{ root_password = "pw", data_dir = dir }
+    req = ds.client(srv.url, { auth = { "root", "pw" } })
+    local dbs = ok(req("GET", "/_api/database"), 200).json.result
+    assert.same({ "_system", "kept" }, { dbs[1], dbs[2], dbs[3] })
+    ok(req("GET", K .. "/_api/collection/dropme"), 404)
+    ok(req("GET", K .. "/_api/collection/old"), 404)
+    assert.equal(1, ok(req("GET", K .. "/_api/document/renamed/a"), 200).json.v)
+    local props = ok(req("GET", K .. "/_api/collection/props/properties"), 200).json
+    assert.is_true(props.waitForSync)
+    assert.equal("need n", props.schema.message)
+    local bad = req("POST", K .. "/_api/document/props", { body = { m = 1 } })
+    assert.same({ 400, 1620 }, { bad.status, bad.json.errorNum })
+    assert.equal(1, ok(req("GET", K .. "/_api/collection/trunc/count"), 200).json.count)
+    ok(req("GET", K .. "/_api/document/trunc/after"), 200)
+    ok(req("GET", K .. "/_api/index/renamed/uv"), 200)
+    ok(req("GET", K .. "/_api/index/" .. tmp.id), 404)
+    local dup = req("POST", K .. "/_api/document/renamed", { body = { v = 1 } })
+    assert.same({ 409, 1210 }, { dup.status, dup.json.errorNum })
+    local alice = ds.client(srv.url, { auth = { "alice", "apw" } })
+    ok(alice("GET", K .. "/_api/document/renamed/a"), 200)
+    ok(alice("POST", K .. "/_api/document/renamed", { body = {} }), 403)
+    ok(alice("POST", K .. "/_api/document/trunc", { body = {} }), 202)
+    ok(req("GET", "/_api/user/bob"), 404)
+    srv.stop()
+  end)
 end)

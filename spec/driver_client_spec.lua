@@ -96,19 +96,39 @@ describe("driver client", function()
     local t = counting_transport()
     local client = arango.client{ hosts = env.url, http_client = t }
     local db = client:db("_system", { auth_method = "jwt", username = env.user, password = env.password })
+    -- 20 coroutines start before any token exists: the first logs in, the 19 others wait for
+    -- that one login (without the sharing there would be 20 logins)
+    local n = 20
     local fns = {}
-    for i = 1, 5 do fns[i] = function() return db:version() end end
+    for i = 1, n do fns[i] = function() return db:version() end end
     local results = run_concurrently(fns)
-    for i = 1, 5 do
+    for i = 1, n do
       assert.is_true(results[i].ok, tostring(results[i].value))
       assert.matches("^%d", results[i].value)
     end
     assert.equal(1, t.counts["/_open/auth"])
+    assert.equal(n, t.counts["/_db/_system/_api/version"])
+    local first = db:connection()._jwt.token
     -- force the token to be due: the next wave refreshes once for all
     db:connection()._jwt.refresh_at = os.time() - 1
     results = run_concurrently(fns)
-    for i = 1, 5 do assert.is_true(results[i].ok, tostring(results[i].value)) end
+    for i = 1, n do assert.is_true(results[i].ok, tostring(results[i].value)) end
     assert.equal(2, t.counts["/_open/auth"])
+    assert.equal(2 * n, t.counts["/_db/_system/_api/version"])
+    assert.is_nil(db:connection()._jwt.waiters)
+    assert.equal("string", type(db:connection()._jwt.token))
+    assert.truthy(first)
+    -- a failed refresh reaches every waiting coroutine as JWTAuthError, and nobody hangs
+    local conn = db:connection()
+    conn._auth.password = env.password .. "-changed"
+    conn._jwt.refresh_at = os.time() - 1
+    results = run_concurrently(fns)
+    for i = 1, n do
+      assert.is_false(results[i].ok)
+      assert.truthy(errors.is(results[i].value, errors.JWTAuthError), tostring(results[i].value))
+    end
+    assert.equal(3, t.counts["/_open/auth"])
+    assert.is_nil(conn._jwt.waiters)
     t:close()
   end)
 

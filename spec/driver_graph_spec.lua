@@ -413,6 +413,46 @@ describe("driver graphs", function()
       db:delete_collection("outside")
     end)
 
+    it("reports the errors of every graph-level document method", function()
+      local nograph = db:graph("nograph")
+      raises("VertexCollectionListError", 404, 1924, nograph.has_vertex_collection, nograph, "teachers")
+      raises("EdgeDefinitionListError", 404, 1924, nograph.has_edge_definition, nograph, "teach")
+      raises("ArangoOptionError", nil, nil, school.vertex_collection, school, 1)
+      raises("ArangoOptionError", nil, nil, school.edge_collection, school, nil)
+
+      local jon = school:insert_vertex("teachers", { _key = "jon" })
+      lectures:insert{ _key = "CSC101" }
+      raises("DocumentReplaceError", 404, 1202, school.replace_vertex, school, { _id = "teachers/nobody" })
+      raises("DocumentRevisionError", 412, 1200, school.replace_vertex, school,
+        { _id = "teachers/jon", _rev = "_nope----" })
+      raises("DocumentDeleteError", 404, 1202, school.delete_vertex, school, "teachers/nobody")
+      raises("DocumentRevisionError", 412, 1200, school.delete_vertex, school,
+        { _id = "teachers/jon", _rev = "_nope----" })
+      assert.is_true(school:has_vertex(jon._id))
+
+      raises("DocumentInsertError", 404, 1930, school.insert_edge, school, "rooms",
+        { _from = "teachers/jon", _to = "lectures/CSC101" })
+      raises("DocumentInsertError", 404, 1202, school.insert_edge, school, "teach",
+        { _from = "teachers/nobody", _to = "lectures/CSC101" })
+      local edge = school:insert_edge("teach",
+        { _key = "t1", _from = "teachers/jon", _to = "lectures/CSC101" })
+      raises("DocumentUpdateError", 404, 1202, school.update_edge, school, { _id = "teach/nothing", x = 1 })
+      raises("DocumentUpdateError", 404, 1947, school.update_edge, school,
+        { _id = edge._id, _to = "rooms2/x" })
+      raises("DocumentReplaceError", 404, 1947, school.replace_edge, school,
+        { _id = edge._id, _from = "students/x", _to = "lectures/CSC101" })
+      raises("DocumentParseError", nil, nil, school.replace_edge, school,
+        { _id = edge._id, _from = "teachers/jon" })
+      raises("DocumentInError", 404, 1924, nograph.has_edge, nograph, "teach/t1")
+      raises("DocumentGetError", 404, 1930, school.edge, school, "rooms/t1")
+      raises("DocumentDeleteError", 404, 1202, school.delete_edge, school, "teach/nothing")
+      raises("DocumentRevisionError", 412, 1200, school.delete_edge, school,
+        { _id = edge._id, _rev = "_nope----" })
+      assert.is_true(school:has_edge(edge._id))
+      assert.is_true(school:delete_edge(edge._id))
+      assert.is_false(school:has_edge(edge._id))
+    end)
+
     it("writes and reads edges through edge collection wrappers", function()
       teachers:insert{ _key = "jon" }
       lectures:insert{ _key = "CSC101" }
@@ -471,7 +511,7 @@ describe("driver graphs", function()
     it("applies the graph's safeguards to edges", function()
       teachers:insert{ _key = "jon" }
       lectures:insert{ _key = "CSC101" }
-      raises("DocumentInsertError", 400, 1947, teach.insert, teach, { _from = "students/ann",
+      raises("DocumentInsertError", 404, 1947, teach.insert, teach, { _from = "students/ann",
         _to = "lectures/CSC101" })
       raises("DocumentInsertError", 404, 1202, teach.link, teach, "teachers/jon", "lectures/nothing")
       raises("DocumentParseError", nil, nil, teach.insert, teach, { _from = "teachers/jon" })

@@ -219,6 +219,62 @@ local function metrics(ctx)
   return 200, table.concat(out), { ["content-type"] = "text/plain; version=0.0.4; charset=utf-8" }
 end
 
+local function iso_time(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
+
+local function api_calls(ctx)
+  local calls = json.array{}
+  for _, c in ipairs(ctx.server.stats:recent_calls()) do
+    local target = c[3]
+    local db, path = target:match("^/_db/([^/?]+)(.*)$")
+    calls[#calls + 1] = { timeStamp = iso_time(c[1]), requestType = c[2],
+      path = (path or target):gsub("%?.*$", ""), database = db or "_system" }
+  end
+  return 200, { result = { calls = calls } }
+end
+
+local function aql_queries(ctx)
+  -- what the query tracker of this database keeps: running queries, then the slow ones
+  local aql_state = require "arango.devserver.aql.state"
+  local t = aql_state.tracking(aql_state.get(ctx.server), ctx.db_name)
+  local queries = json.array{}
+  local running = {}
+  for _, e in pairs(t.current) do running[#running + 1] = e end
+  table.sort(running, function(a, b) return a.started < b.started end)
+  for _, list in ipairs{ running, t.slow } do
+    for _, e in ipairs(list) do
+      local j = aql_state.entry_json(e)
+      queries[#queries + 1] = { timeStamp = j.started, query = j.query, database = j.database,
+        user = j.user, bindVars = j.bindVars, state = j.state }
+    end
+  end
+  return 200, { result = { queries = queries } }
+end
+
+local function activities(ctx)
+  local list = json.array{}
+  list[1] = { id = "1", type = "RestHandler", parent = json.null, createdAt = iso_time(os.time()),
+    data = { method = ctx.method, url = ctx.path, database = ctx.db_name } }
+  return 200, list
+end
+
+local STRUCTURED = { ["database"] = true, username = true, url = true }
+
+local function log_structured_put(ctx)
+  local body = ctx:json()
+  if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting an object") end
+  local st = ctx.server.log_structured or { ["database"] = false, username = false, url = false }
+  local nxt = {}
+  for k, v in pairs(st) do nxt[k] = v end
+  for k, v in pairs(body) do
+    if STRUCTURED[k] then
+      if type(v) ~= "boolean" then ctx:fail(400, 10, "value for '" .. k .. "' must be a boolean") end
+      nxt[k] = v
+    end
+  end
+  ctx.server.log_structured = nxt
+  return 200, nxt
+end
+
 function M.register(router)
   local admin = { system = true }
   router:add("GET", "/_admin/log", log_legacy, admin)
@@ -226,9 +282,17 @@ function M.register(router)
   router:add("GET", "/_admin/log/level", function(ctx) return 200, ctx.server.log.levels end, admin)
   router:add("PUT", "/_admin/log/level", log_level_put, admin)
   router:add("DELETE", "/_admin/log/level", log_level_reset, admin)
-  router:add("GET", "/_admin/log/structured", function()
-    return 200, { ["database"] = false, username = false, url = false }
+  router:add("GET", "/_admin/log/structured", function(ctx)
+    return 200, ctx.server.log_structured or { ["database"] = false, username = false, url = false }
   end, admin)
+  router:add("PUT", "/_admin/log/structured", log_structured_put, admin)
+  router:add("GET", "/_admin/activities", activities, admin)
+  router:add("GET", "/_admin/server/api-calls", api_calls, admin)
+  router:add("GET", "/_admin/server/aql-queries", aql_queries, admin)
+  -- shard usage metrics exist on DB-Servers only: a single server has none to report
+  router:add("GET", "/_admin/usage-metrics", function()
+    return 200, "", { ["content-type"] = "text/plain; version=0.0.4; charset=utf-8" }
+  end, {})
   router:add("GET", "/_admin/statistics", statistics, {})
   router:add("GET", "/_admin/statistics-description", function()
     local d = require "arango.devserver.statistics_description"

@@ -30,13 +30,16 @@ local function now() return aql_state.now() end
 local SLICE_NS = 5 * 1000 * 1000
 
 -- The engine's yield_every hook: yields to the loop when the current slice is used up.
-local function yielder()
+-- A client that went away meanwhile (`ctx.disconnected`, set by the HTTP layer when the
+-- socket of a pending request closes) kills its query, as ArangoDB does.
+local function yielder(ctx, control)
   local last = uv.hrtime()
   return function()
     local t = uv.hrtime()
     if t - last >= SLICE_NS then
       scheduler.pause()
       last = uv.hrtime()
+      if ctx and ctx.disconnected then control.killed = true end
     end
   end
 end
@@ -208,7 +211,7 @@ local function create(ctx)
     aql_state.query_entry(s, ctx.db_name, query, bind_vars, ctx.user, stream) or nil
   -- kill flag and cooperative hooks: the engine checks control.killed on its ticks
   qopts.control = entry or {}
-  qopts.yield_every = yielder()
+  qopts.yield_every = yielder(ctx, qopts.control)
   qopts.sleep = scheduler.sleep
 
   if stream then

@@ -6,6 +6,8 @@ local uv = require "luv"
 
 local M = {}
 
+local JSON_TYPE = "application/json; charset=utf-8"
+
 M.VERSION = "3.12.10"
 
 local function hostname()
@@ -125,6 +127,84 @@ local function echo(ctx)
   }
 end
 
+-- Startup options as a single server started by bin/arango-devserver would report them: the
+-- ones a client can sensibly inspect (the rest of ArangoDB's hundreds do not apply here).
+local function startup_options(state)
+  local endpoint = "tcp://" .. (state.host or "127.0.0.1") .. ":" .. tostring(state.port or 0)
+  return {
+    ["server.authentication"] = state.auth ~= nil and state.auth.enabled == true,
+    ["server.endpoint"] = json.array{ endpoint },
+    ["server.maximal-body-size"] = state.max_body_size,
+    ["server.storage-engine"] = "rocksdb",
+    ["database.directory"] = state.store.wal and state.store.wal.dir or "",
+    ["database.wait-for-sync"] = false,
+    ["javascript.allow-admin-execute"] = false,
+    ["log.level"] = json.array{ "info" },
+    ["query.memory-limit"] = 0,
+    ["rocksdb.block-cache-size"] = 0,
+  }
+end
+
+-- A small, non-secret subset (what options-public gives any authenticated reader).
+local PUBLIC_OPTIONS = { ["server.storage-engine"] = true, ["query.memory-limit"] = true,
+  ["server.maximal-body-size"] = true }
+
+local function need_admin(ctx)
+  if not ctx:is_admin() then ctx:fail(403, 11) end
+end
+
+local function only_system(ctx)
+  if ctx.db_name ~= "_system" then ctx:fail(403, 1230) end
+end
+
+local function engine_stats(ctx)
+  local docs, cols = 0, 0
+  for _, name in ipairs(ctx.server.store:databases()) do
+    local db = ctx.server.store:database(name)
+    for _, col in ipairs(db:collections()) do
+      cols = cols + 1
+      docs = docs + col:count()
+    end
+  end
+  return 200, {
+    ["rocksdb.estimate-num-keys"] = docs,
+    ["rocksdb.num-running-compactions"] = 0,
+    ["rocksdb.num-running-flushes"] = 0,
+    ["rocksdb.is-write-stopped"] = 0,
+    ["cache.limit"] = 0,
+    ["cache.allocated"] = 0,
+    ["engine.collections"] = cols,
+    columnFamilies = { documents = { ["rocksdb.estimate-num-keys"] = docs } },
+  }
+end
+
+local function support_info(ctx)
+  only_system(ctx)
+  local uname = uv.os_uname and uv.os_uname() or {}
+  local mem = uv.get_total_memory and uv.get_total_memory() or 0
+  return 200, {
+    date = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+    deployment = { type = "single", license = "enterprise" },
+    host = {
+      role = "SINGLE", maintenance = false, readOnly = ctx.server.read_only == true,
+      version = M.VERSION, build = "lua-arango devserver", license = "enterprise",
+      os = (uname.sysname or "linux") .. " " .. (uname.release or ""),
+      platform = "linux", engine = "rocksdb",
+      physicalMemory = { value = mem, overridden = false },
+      numberOfCores = { value = #(uv.cpu_info() or {}), overridden = false },
+    },
+  }
+end
+
+-- DELETE /_admin/shutdown: answers first, then stops the server from the loop (the embedding
+-- process learns about it through start{on_shutdown = fn}).
+local function shutdown(ctx)
+  need_admin(ctx)
+  local state = ctx.server
+  if state.request_shutdown then state.request_shutdown() end
+  return 200, "\"OK\"", { ["content-type"] = JSON_TYPE }
+end
+
 function M.register(router)
   local any_db = {}
   local admin = { system = true }
@@ -172,6 +252,56 @@ function M.register(router)
                     secondsUntilReadOnly = 315569520, secondsUntilShutDown = 315569520, status = "good" },
     }
   end, any_db)
+  router:add("GET", "/_api/engine/stats", engine_stats, admin)
+  router:add("GET", "/_admin/support-info", support_info, admin)
+  router:add("GET", "/_admin/options", function(ctx)
+    only_system(ctx)
+    return 200, startup_options(ctx.server)
+  end, admin)
+  router:add("GET", "/_admin/options-description", function(ctx)
+    only_system(ctx)
+    local out = {}
+    for k, v in pairs(startup_options(ctx.server)) do
+      out[k] = { section = k:match("^([^.]+)"), description = k, type = math.type(v) and "uint64"
+        or type(v) == "boolean" and "boolean" or type(v) == "table" and "string..." or "string",
+        hidden = false, dynamic = false, category = "option" }
+    end
+    return 200, out
+  end, admin)
+  router:add("GET", "/_admin/options-public", function(ctx)
+    local out = {}
+    for k, v in pairs(startup_options(ctx.server)) do
+      if PUBLIC_OPTIONS[k] then out[k] = v end
+    end
+    return 200, out
+  end, { need = "ro" })
+  router:add("PUT", "/_admin/license", function(ctx)
+    local body = ctx:json()
+    if type(body) ~= "string" or body == "" then ctx:fail(400, 10, "license must be a string") end
+    -- no license key can be verified here: every key is as invalid as ArangoDB finds a bad one
+    ctx:fail(400, 9001)
+  end, admin)
+  router:add("GET", "/_admin/crashes", function() return 200, { result = json.array{} } end, admin)
+  router:add({ "GET", "DELETE" }, "/_admin/crashes/:id", function(ctx)
+    ctx:fail(404, 1202, "crash dump not found")
+  end, admin)
+  router:add("GET", "/_admin/shutdown", function()
+    return 200, { softShutdownOngoing = false, AQLcursors = 0, transactions = 0, pendingJobs = 0,
+      doneJobs = 0, pregelConductors = 0, lowPrioOngoingRequests = 0, lowPrioQueuedRequests = 0,
+      allClear = true }
+  end, admin)
+  router:add("DELETE", "/_admin/shutdown", shutdown, admin)
+  router:add("GET", "/_api/endpoint", function(ctx)
+    only_system(ctx)
+    local st = ctx.server
+    local endpoint = "http://" .. (st.host or "127.0.0.1") .. ":" .. tostring(st.port or 0)
+    return 200, json.array{ { endpoint = endpoint } }
+  end, admin)
+  -- JWT secrets are never loaded from files here: like a server started without
+  -- --server.jwt-secret-keyfile/folder
+  router:add({ "GET", "POST" }, "/_admin/server/jwt", function(ctx)
+    ctx:fail(403, 11, "JWT secrets are not loaded from files on this server")
+  end, admin)
   router:add("GET", "/_admin/deployment/id", function(ctx)
     return 200, { id = server_id(ctx.server) }
   end, admin)

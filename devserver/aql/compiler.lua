@@ -413,10 +413,13 @@ function builders.call(node, q)
       "minimum: %d, maximum: %d",
       name, e.min_args or 0, (max == math.huge or max > 1000000) and 65536 or max))
   end
-  -- Functions that take collection names may be given a bare collection identifier.
+  -- Functions that take collection names may be given a bare collection identifier
+  -- (`DOCUMENT(users, "alice")`): collection_args maps an argument position to the least
+  -- argument count at which that position is a collection name.
   local args = {}
   for i, a in ipairs(node.args) do
-    if a.type == "collection" and e.collection_args then
+    local min_n = e.collection_args and e.collection_args[i]
+    if a.type == "collection" and min_n and nargs >= min_n then
       local cname = a.name
       args[i] = function() return cname end
     else

@@ -158,7 +158,9 @@ function M.tokenize(q)
         toks[#toks + 1] = { type = "ident", value = word, pos = start, stop = e }
       end
       i = e + 1
-    elseif c == "`" or c == "\u{B4}" then
+    elseif c == "`" or q:sub(i, i + 1) == "\u{B4}" then
+      -- names quote with backticks or forward ticks (U+00B4, two bytes in UTF-8)
+      c = c == "`" and c or "\u{B4}"
       local close_ch = c
       local body_start = i + #c
       local j = q:find(close_ch, body_start, true)

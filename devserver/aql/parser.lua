@@ -226,8 +226,11 @@ function Parser:parse_unary()
   return self:parse_postfix(self:parse_primary())
 end
 
+-- A parenthesised query may start with any statement (ArangoDB's grammar allows
+-- `(FILTER cond RETURN x)` as a subquery body, not only FOR/LET).
 local SUBQUERY_START = { FOR = true, LET = true, RETURN = true, INSERT = true, UPDATE = true,
-  REPLACE = true, REMOVE = true, UPSERT = true, COLLECT = true, WITH = true }
+  REPLACE = true, REMOVE = true, UPSERT = true, COLLECT = true, WITH = true, FILTER = true,
+  SORT = true, LIMIT = true, WINDOW = true }
 
 -- An attribute name after "." or as an object key: identifiers and keywords alike.
 function Parser:attribute_name()
@@ -336,16 +339,19 @@ end
 function Parser:parse_call(name, tok)
   self:expect_op("(")
   local args = {}
-  local nt = self:peek()
-  if nt.type == "keyword" and SUBQUERY_START[nt.value] and nt.value ~= "WITH" then
-    self:push_scope()
-    local body = self:parse_body(true)
-    self:pop_scope()
-    self:expect_op(")")
-    args[1] = { type = "subquery", body = body }
-  elseif not self:accept_op(")") then
+  if not self:accept_op(")") then
     repeat
-      args[#args + 1] = self:parse_expression()
+      -- every argument may be a bare query (`PUSH(FOR x IN y RETURN x, z)`); its RETURN
+      -- expression ends at the next "," or ")"
+      local nt = self:peek()
+      if nt.type == "keyword" and SUBQUERY_START[nt.value] and nt.value ~= "WITH" then
+        self:push_scope()
+        local body = self:parse_body(true, true)
+        self:pop_scope()
+        args[#args + 1] = { type = "subquery", body = body }
+      else
+        args[#args + 1] = self:parse_expression()
+      end
     until not self:accept_op(",")
     self:expect_op(")")
   end
@@ -857,7 +863,7 @@ function Parser:parse_modification(kw)
 end
 
 -- Parses statements until RETURN (or end / ")" for subqueries). Returns the statement list.
-function Parser:parse_body(is_subquery)
+function Parser:parse_body(is_subquery, in_args)
   local stmts = {}
   if not is_subquery then
     -- WITH col1, col2 ... at the very beginning
@@ -873,6 +879,7 @@ function Parser:parse_body(is_subquery)
   while true do
     local t = self:peek()
     if t.type == "eof" or (t.type == "op" and t.value == ")") then break end
+    if finished and in_args and t.type == "op" and t.value == "," then break end
     if finished then self:error_at(t) end
     if t.type ~= "keyword" then self:error_at(t) end
     self:next()

@@ -90,6 +90,8 @@ local function neighbours(q, edges, id, opts)
       local seen = {}
       for _, d in ipairs(dirs) do
         for _, e in ipairs(col:edges(id, d)) do
+          -- a vertex with a huge fan-out must still notice a kill or maxRuntime
+          q:tick()
           if not seen[e] then
             seen[e] = true
             local to

@@ -26,7 +26,7 @@
 --   graphs.rename_collection(db, old, new) -> n  (hook for the collection rename API)
 --   graphs.check_vertex_collection(db, graph, name) -> col     (404/1949, 404/1926)
 --   graphs.check_edge_collection(db, graph, name) -> col       (404/1930, 404/1203)
---   graphs.check_edge(db, graph, doc, partial)                 (400/1233, 400/1947, 404/1202)
+--   graphs.check_edge(db, graph, doc, partial)                 (400/1233, 404/1947, 404/1202)
 --   graphs.remove_document(db, graph, col, key, opts) -> result
 --       removes a vertex (or edge) and, atomically, every edge that points at it in the edge
 --       collections of `graph` and of any graph whose edge definitions use `col`.
@@ -616,8 +616,10 @@ local function check_endpoint(db, g, handle, attr)
   for _, v in ipairs(vertex_names(g)) do
     if v == cname then found = true break end
   end
+  -- 404 since ArangoDB 3.10 (its API-changes notes: the status of 1947 moved from 400 to
+  -- 404, in line with 1930 for an edge collection outside the graph).
   if not found then
-    raise(400, 1947, "referenced " .. attr .. " collection '" .. cname .. "' is not part of the graph")
+    raise(404, 1947, "referenced " .. attr .. " collection '" .. cname .. "' is not part of the graph")
   end
   local col = db:collection(cname)
   if not col then raise(404, 1926, cname .. " " .. errors.message(1926)) end
@@ -625,7 +627,7 @@ local function check_endpoint(db, g, handle, attr)
 end
 
 --- Checks an edge written through graph `g` like ArangoDB's GraphOperations: _from and _to
--- must be "collection/key" handles of vertex collections of the graph (400/1233, 400/1947)
+-- must be "collection/key" handles of vertex collections of the graph (400/1233, 404/1947)
 -- whose vertices exist (404/1202). `partial` (PATCH): only the attributes present are
 -- checked, and the vertices' existence only when both are given.
 function M.check_edge(db, g, doc, partial)

@@ -109,7 +109,11 @@ function Conn:close()
   if self.closed then return end
   self.closed = true
   self.peer.open = self.peer.open - 1
-  if not self.tcp:is_closing() then self.tcp:close() end
+  -- pcall: at lua_close luv may already have torn the handle down when a pending write
+  -- callback wakes the script (a script that streams until the client hangs up)
+  pcall(function()
+    if not self.tcp:is_closing() then self.tcp:close() end
+  end)
 end
 
 --- Starts a peer on 127.0.0.1 with a free port.

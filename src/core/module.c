@@ -1,5 +1,6 @@
 /* luaopen_arango_core: loads luv, checks that it runs the libuv we link,
  * installs the exit sentinel and creates http engines. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +66,6 @@ static int sentinel_gc(lua_State *L) {
 
 /* ---- http engine object -------------------------------------------- */
 
-static engine_t *check_engine(lua_State *L) {
-  engine_t **pe = luaL_checkudata(L, 1, HTTP_MT);
-  if (!*pe) luaL_error(L, "arango.core: http object is invalid");
-  return *pe;
-}
-
 static double opt_number(lua_State *L, int t, const char *name, double def, double min) {
   double v = def;
   lua_getfield(L, t, name);
@@ -90,8 +85,9 @@ static int l_http_new(lua_State *L) {
   core_state_t *cs = core_state(L);
   if (!cs || cs->shutting_down) return luaL_error(L, "arango.core: the module is shutting down");
   if (lua_isnoneornil(L, 1)) {
+    /* core.http() has no slot 1 to replace: rebuild the stack instead */
+    lua_settop(L, 0);
     lua_newtable(L);
-    lua_replace(L, 1);
   }
   luaL_checktype(L, 1, LUA_TTABLE);
   /* Unknown options are almost always typos: say so. */
@@ -131,8 +127,8 @@ static int l_http_new(lua_State *L) {
 }
 
 static int l_http_close(lua_State *L) {
-  engine_t *e = check_engine(L);
-  engine_close(e, 1);
+  engine_t **pe = luaL_checkudata(L, 1, HTTP_MT);
+  if (*pe) engine_close(*pe, 1); /* already collected (late finaliser): nothing left */
   return 0;
 }
 
@@ -205,8 +201,25 @@ static void check_luv(lua_State *L) {
 
 CORE_EXPORT int luaopen_arango_core(lua_State *L);
 
+/* libuv writes with write(2), not send(MSG_NOSIGNAL): a write to a socket
+ * the server already closed raises SIGPIPE, whose default action kills the
+ * whole process before we could see EPIPE (and retry a stale socket).
+ * Linux has no per-socket opt-out, so ignore the signal process-wide, but
+ * only when nobody installed a handler of their own. */
+static void ignore_sigpipe(void) {
+  struct sigaction old;
+  if (sigaction(SIGPIPE, NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+  }
+}
+
 CORE_EXPORT int luaopen_arango_core(lua_State *L) {
   check_luv(L);
+  ignore_sigpipe();
 
   if (!core_state(L)) {
     core_state_t *cs = calloc(1, sizeof *cs);

@@ -233,7 +233,6 @@ static int header_is(const char *name, size_t n, const char *want) {
 int l_http_request(lua_State *L) {
   engine_t **pe = luaL_checkudata(L, 1, HTTP_MT);
   engine_t *e = *pe;
-  if (!e) return luaL_error(L, "http:request: invalid http object");
   luaL_checktype(L, 2, LUA_TTABLE);
 
   size_t ml, pl, bl = 0;
@@ -258,6 +257,15 @@ int l_http_request(lua_State *L) {
   char host[256];
   int port;
   parse_url(L, url, host, sizeof host, &port);
+  if (!e) {
+    /* Only reachable from a finaliser that runs after the object's own
+     * (lua_close finalises in reverse creation order): not a programming
+     * error, the object is simply closed. */
+    char hp[300];
+    snprintf(hp, sizeof hp, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+    push_error(L, "closed", "http object was closed (collected)", hp);
+    return 2;
+  }
 
   uint64_t timeout_ms = e->timeout_ms;
   lua_getfield(L, 2, "timeout");

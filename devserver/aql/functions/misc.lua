@@ -50,7 +50,7 @@ def(F, "COLLECTION_COUNT", 1, 1, function(ctx, a)
   local col = collection(ctx, name)
   if not col then return U.fail(ctx, 1203) end
   return col:count()
-end)
+end, { collection_args = { [1] = 1 } })
 
 def(F, "COLLECTIONS", 0, 0, function(ctx)
   local out = A({})
@@ -120,7 +120,7 @@ def(F, "DOCUMENT", 1, 2, function(ctx, a, n)
     return out
   end
   return one(a[2]) or null
-end)
+end, { collection_args = { [1] = 2 } })
 
 def(F, "SHARD_ID", 2, 2, function(ctx, a)
   if type(a[1]) ~= "string" then return U.type_warning(ctx, "SHARD_ID") end

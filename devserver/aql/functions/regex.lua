@@ -49,6 +49,9 @@ local function perr(msg) error({ regex_error = msg }, 0) end
 function Parser:peek(o) return self.p[self.i + (o or 0)] end
 function Parser:next()
   local c = self.p[self.i]
+  -- running past the end is always a truncated construct (`\c`, `[[:alpha`, `(?<n`):
+  -- an invalid regex, reported like ArangoDB does, never a Lua error
+  if c == nil then perr("unexpected end of pattern") end
   self.i = self.i + 1
   return c
 end
