@@ -37,7 +37,7 @@ all: $(CORE_SO) $(JSON_SO)
 deps:
 	@bash scripts/deps.sh
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
+$(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(WARN) -MMD -c $< -o $@
 

@@ -125,12 +125,19 @@ local peer = tcp_peer.start(function(c)
     elseif req.path == "/close" then
       c:send("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbye"); c:close(); break
     elseif req.path == "/garbage" then c:send("NOT HTTP\r\n\r\n"); c:close(); break
+    elseif req.path == "/storm" then -- 1xx cap
+      c:send(string.rep("HTTP/1.1 100 Continue\r\n\r\n", 100)); c:close(); break
+    elseif req.path == "/many" then -- header count cap
+      c:send("HTTP/1.1 200 OK\r\n" .. string.rep("a: b\r\n", 1100)); c:close(); break
+    elseif req.path == "/deflate" then -- raw deflate: the zlib attempt fails, the raw one decodes
+      local raw = core.gzip(string.rep("d", 3000)):sub(11, -9)
+      c:send("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: " .. #raw .. "\r\n\r\n" .. raw)
     else c:send("HTTP/1.1 200 OK\r\nContent-Length: " .. #req.path .. "\r\n\r\n" .. req.path) end
   end
   c:close()
 end)
 local http = core.http{ max_connections = 4, idle_timeout = 0.1 }
-for _, path in ipairs{ "/a", "/gzip", "/chunked", "/close", "/garbage", "/b" } do
+for _, path in ipairs{ "/a", "/gzip", "/deflate", "/chunked", "/close", "/garbage", "/storm", "/many", "/b" } do
   http:request{ url = peer.url, path = path, decompress = true }
 end
 http:request{ url = peer.url, path = "/silent", timeout = 0.05 }

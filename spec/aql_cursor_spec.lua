@@ -338,7 +338,7 @@ describe("AQL over HTTP", function()
     assert.is_true(#call("GET", "/_api/query/rules").json > 0)
   end)
 
-  it("serves equality FILTERs from unique indexes and says so in the plan", function()
+  it("serves equality FILTERs from unique and non-unique indexes and says so in the plan", function()
     assert.are.equal(200, post("/_api/collection", { name = "accounts" }).status)
     local r = post("/_api/index?collection=accounts",
       { type = "persistent", fields = { "email" }, unique = true, sparse = true })
@@ -373,12 +373,18 @@ describe("AQL over HTTP", function()
     assert.are.same({ "email" }, node.indexes[1].fields)
     r = post("/_api/explain", { query = "FOR a IN accounts FILTER a._key == 'a1' RETURN a" })
     assert.are.equal("primary", r.json.plan.nodes[2].indexes[1].type)
-    -- no usable index: a scan, and no rule
+    -- a non-unique (hash) index serves equality too
     r = post("/_api/explain", { query = "FOR a IN accounts FILTER a.city == 'c1' RETURN a" })
-    assert.are.equal("EnumerateCollectionNode", r.json.plan.nodes[2].type)
-    assert.are.same({}, r.json.plan.rules)
+    assert.are.equal("IndexNode", r.json.plan.nodes[2].type)
+    assert.are.same({ "persistent", false }, { r.json.plan.nodes[2].indexes[1].type,
+      r.json.plan.nodes[2].indexes[1].unique })
     r = post("/_api/cursor", { query = "FOR a IN accounts FILTER a.city == 'c1' RETURN a._key" })
     assert.are.equal(10, #r.json.result)
+    assert.are.same({ 0, 10 }, { r.json.extra.stats.scannedFull, r.json.extra.stats.scannedIndex })
+    -- no usable index: a scan, and no rule
+    r = post("/_api/explain", { query = "FOR a IN accounts FILTER a.zip == 'c1' RETURN a" })
+    assert.are.equal("EnumerateCollectionNode", r.json.plan.nodes[2].type)
+    assert.are.same({}, r.json.plan.rules)
     -- after the index is dropped the same query scans and still answers
     assert.are.equal(200, call("DELETE", "/_api/index/" .. index_id).status)
     r = post("/_api/cursor", { query = q, bindVars = { e = "u7@x" } })

@@ -533,3 +533,41 @@ describe("AQL audit fixes", function()
       all('RETURN DATE_SUBTRACT(DATE_ADD("2016-02", 1, "month"), 1, "day")'))
   end)
 end)
+
+describe("AQL non-unique index lookups", function()
+  local explain = require "arango.devserver.aql.explain"
+
+  it("answers equality FILTERs from a non-unique persistent index, kept right under rollback", function()
+    local db = new_db()
+    local c = db:create_collection("people")
+    for i = 1, 30 do c:insert({ _key = "p" .. i, city = (i % 3 == 0) and "Rome" or "Oslo", n = i }) end
+    c:insert({ _key = "nocity" })
+    local q = "FOR p IN people FILTER p.city == @city RETURN p._key"
+    local scan = aql.query(db, q, { city = "Rome" })
+    assert.are.equal(31, scan.stats.scannedFull)
+    c:ensure_index({ type = "persistent", fields = { "city" } })
+    local r = aql.query(db, q, { city = "Rome" })
+    assert.are.same(scan.result, r.result)
+    assert.are.equal(10, #r.result)
+    assert.are.same({ 0, 10 }, { r.stats.scannedFull, r.stats.scannedIndex })
+    assert.are.same({ "nocity" }, run(db, q, { city = null }))
+    assert.are.same({}, run(db, q, { city = "Paris" }))
+    local plan = explain.plan(db, q, { city = "Rome" }, {})
+    local node
+    for _, n in ipairs(plan.nodes) do if n.type == "IndexNode" then node = n end end
+    assert.is_table(node)
+    assert.are.equal("persistent", node.indexes[1].type)
+    assert.is_false(node.indexes[1].unique)
+    -- updates and removes move documents between index values
+    run(db, "FOR k IN ['p3', 'p6'] UPDATE k WITH {city: 'Paris'} IN people")
+    run(db, "REMOVE 'p9' IN people")
+    assert.are.same({ "p3", "p6" }, run(db, q, { city = "Paris" }))
+    assert.are.equal(7, #run(db, q, { city = "Rome" }))
+    -- a failed query leaves the index as it was
+    err_of(db, "FOR k IN ['p12', 'p15', 'nope'] UPDATE k WITH {city: 'Paris'} IN people")
+    assert.are.same({ "p3", "p6" }, run(db, q, { city = "Paris" }))
+    assert.are.equal(7, #run(db, q, { city = "Rome" }))
+    err_of(db, "FOR k IN ['p12', 'p15', 'nope'] REMOVE k IN people")
+    assert.are.same({ "p12", "p15", "p18", "p21", "p24", "p27", "p30" }, run(db, q, { city = "Rome" }))
+  end)
+end)

@@ -57,21 +57,20 @@ local function opt(t, name, kind)
   return v
 end
 
-local function sweep(s)
-  local t = now()
-  for id, c in pairs(s.cursors) do
-    if c.expires < t and not c.busy then
-      s.cursors[id] = nil
-      if c.entry then aql_state.finish(s, c.db_name, c.entry) end
-    end
-  end
-end
-
 local function dispose(s, c)
   s.cursors[c.id] = nil
+  -- a streaming query given up before its end rolls its writes back
+  if c.open and not c.done and c.open.close then c.open.close() end
   if c.entry then
     aql_state.finish(s, c.db_name, c.entry)
     c.entry = nil
+  end
+end
+
+local function sweep(s)
+  local t = now()
+  for _, c in pairs(s.cursors) do
+    if c.expires < t and not c.busy then dispose(s, c) end
   end
 end
 

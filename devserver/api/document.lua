@@ -117,6 +117,21 @@ local function each(items, op)
   return out, failed
 end
 
+-- Runs `each(items, op)` as one transaction of `col`'s server: the request's writes reach the
+-- log as one unit (a crash keeps all or none of them). A per-document error does not abort
+-- the others (each operation changes nothing when it fails), as in ArangoDB.
+local function each_in_transaction(col, opts, items, op)
+  local trx = col.db.server:begin()
+  opts.trx = trx
+  local ok, out, failed = pcall(each, items, op)
+  if not ok then
+    trx:abort()
+    error(out, 0)
+  end
+  trx:commit()
+  return out, failed
+end
+
 local function multi_response(out, failed, ok_status, opts)
   local headers = {}
   local codes = M.error_codes(out)
@@ -162,7 +177,7 @@ local function create(ctx)
   local body = body_of(ctx)
   local opts = write_opts(ctx)
   if is_list(body) then
-    local out, failed = each(body, function(d) return (col:insert(d, opts)) end)
+    local out, failed = each_in_transaction(col, opts, body, function(d) return (col:insert(d, opts)) end)
     return multi_response(out, failed, col:syncs(opts) and 201 or 202, opts)
   end
   if type(body) ~= "table" then ctx:fail(400, 1227) end
@@ -232,7 +247,7 @@ local function modify_many(ctx, how)
   local body = body_of(ctx)
   if not is_list(body) then ctx:fail(400, 10, "expecting array of documents") end
   local opts = write_opts(ctx)
-  local out, failed = each(body, function(item)
+  local out, failed = each_in_transaction(col, opts, body, function(item)
     if type(item) ~= "table" or json.is_array(item) then errors.raise(400, 1227) end
     local key = item._key
     if key == nil then errors.raise(400, 1205) end
@@ -248,7 +263,7 @@ local function remove_many(ctx)
   local body = body_of(ctx)
   if not is_list(body) then ctx:fail(400, 10, "expecting array of keys or documents") end
   local opts = write_opts(ctx)
-  local out, failed = each(body, function(item)
+  local out, failed = each_in_transaction(col, opts, body, function(item)
     if type(item) == "table" and json.is_array(item) then errors.raise(400, 1227) end
     if type(item) ~= "string" and type(item) ~= "table" then errors.raise(400, 1227) end
     return (col:remove(item, opts))

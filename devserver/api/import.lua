@@ -87,6 +87,8 @@ local function parse(ctx, kind)
   return items, empty
 end
 
+local run_import
+
 local function prefixed(v, prefix, force)
   if type(v) ~= "string" or not prefix or prefix == "" then return v end
   local slash = v:find("/", 1, true)
@@ -108,16 +110,29 @@ local function import(ctx)
   end
   local on_dup = q.onDuplicate or "error"
   if not ON_DUPLICATE[on_dup] then ctx:fail(400, 400, "invalid value for 'onDuplicate'") end
-  local complete, want_details = qbool(q, "complete", false), qbool(q, "details", false)
-  local force_prefix = qbool(q, "overwriteCollectionPrefix", false)
   local opts = { waitForSync = qbool(q, "waitForSync", false) }
   local items, empty = parse(ctx, kind)
-
-  local undo = {}
-  if qbool(q, "overwrite", false) then
-    for d in col:iterate() do undo[#undo + 1] = { key = d._key, old = d } end
-    col:truncate(opts)
+  -- the whole import is one transaction: one log unit, rolled back with complete=true
+  local trx = col.db.server:begin()
+  opts.trx = trx
+  local ok, status, body = pcall(function()
+    if qbool(q, "overwrite", false) then col:truncate(opts) end
+    return run_import(ctx, col, items, empty, opts)
+  end)
+  if not ok then
+    trx:abort()
+    error(status, 0)
   end
+  if status == 201 then trx:commit() else trx:abort() end
+  return status, body
+end
+
+-- Imports the parsed items (inside the transaction in opts.trx); returns status, body.
+run_import = function(ctx, col, items, empty, opts)
+  local q = ctx.query
+  local on_dup = q.onDuplicate or "error"
+  local complete, want_details = qbool(q, "complete", false), qbool(q, "details", false)
+  local force_prefix = qbool(q, "overwriteCollectionPrefix", false)
 
   local res = { error = false, created = 0, errors = 0, empty = empty, updated = 0, ignored = 0 }
   local details = json.array{}
@@ -149,15 +164,12 @@ local function import(ctx)
             res.ignored = res.ignored + 1
           elseif existing and on_dup == "update" then
             col:update(key, doc, opts)
-            undo[#undo + 1] = { key = key, old = existing }
             res.updated = res.updated + 1
           elseif existing and on_dup == "replace" then
             col:replace(key, doc, opts)
-            undo[#undo + 1] = { key = key, old = existing }
             res.updated = res.updated + 1
           else
-            local r = col:insert(doc, opts)
-            undo[#undo + 1] = { key = r._key }
+            col:insert(doc, opts)
             res.created = res.created + 1
           end
         end)
@@ -170,7 +182,6 @@ local function import(ctx)
     if complete and first_error then break end
   end
   if complete and first_error then
-    for i = #undo, 1, -1 do col:_undo(undo[i].key, undo[i].old) end
     local e = first_error
     local body = errors.body(e)
     if want_details then body.details = details end

@@ -111,6 +111,20 @@ function M.unique_index(col, attr)
   return nil
 end
 
+--- The single-field persistent (or hash) index of `col` that answers equality on `attr`:
+-- a unique one when there is one, else a non-unique one; nil when none.
+function M.lookup_index(col, attr)
+  local found = M.unique_index(col, attr)
+  if found then return found end
+  for i = 2, #col.indexes do
+    local idx = col.indexes[i]
+    if idx.type == "persistent" and idx.multi and #idx.fields == 1 and idx.fields[1] == attr then
+      return idx
+    end
+  end
+  return nil
+end
+
 -- FOR over a collection or an expression ---------------------------------------------------
 function stages.for_(stmt, q, next_stmt)
   local var = stmt.vars[1]
@@ -151,9 +165,9 @@ function stages.for_(stmt, q, next_stmt)
   end
   local eq_attr, eq_expr
   if coll_name and not search and not key_expr then eq_attr, eq_expr = attr_equality(stmt, next_stmt) end
-  if eq_attr and M.unique_index(q:collection(coll_name), eq_attr) then
-    -- served by a unique index: one lookup per input row instead of a scan ("use-indexes");
-    -- the FILTER still runs on what the index hands out
+  if eq_attr and M.lookup_index(q:collection(coll_name), eq_attr) then
+    -- served by an index: one lookup per input row instead of a scan ("use-indexes"); the
+    -- FILTER still runs on what the index hands out
     local value_f = compile(eq_expr, q)
     local stats = q.stats
     return function(input)
@@ -173,18 +187,25 @@ function stages.for_(stmt, q, next_stmt)
           row = input()
           if not row then return nil end
           local col = q:collection(coll_name)
-          local idx = M.unique_index(col, eq_attr)
+          local idx = M.lookup_index(col, eq_attr)
           local v = value_f(row)
           stats.cursorsCreated = stats.cursorsCreated + 1
-          if idx and not (idx.sparse and v == null) then
-            local key = idx:lookup({ [eq_attr] = v })
-            local d = key and col:get(key)
-            local done = false
+          local keys = idx and not (idx.sparse and v == null) and idx:lookup_keys({ [eq_attr] = v })
+          if keys then
+            -- hand the documents out in insertion order, as a scan would
+            local pos = col.pos
+            if #keys > 1 then table.sort(keys, function(a, b) return pos[a] < pos[b] end) end
+            local i = 0
             it = function()
-              if done or not d then return nil end
-              done = true
-              stats.scannedIndex = stats.scannedIndex + 1
-              return d
+              while i < #keys do
+                i = i + 1
+                local d = col:get(keys[i])
+                if d then
+                  stats.scannedIndex = stats.scannedIndex + 1
+                  return d
+                end
+              end
+              return nil
             end
           else
             -- the index is gone (or does not cover null): scan
@@ -703,6 +724,7 @@ local function modification_options(stmt, q)
     keepNull = opts.keepNull, mergeObjects = opts.mergeObjects, overwriteMode = opts.overwriteMode,
     overwrite = opts.overwrite, waitForSync = opts.waitForSync, returnNew = true, returnOld = true,
     ignoreRevs = opts.ignoreRevs == nil and true or opts.ignoreRevs,
+    trx = q.trx, -- the query's transaction (aql/init.lua)
   }
   for k, x in pairs(store_opts) do if x == null then store_opts[k] = nil end end
   return store_opts, opts.ignoreErrors == true

@@ -248,7 +248,7 @@ function M.plan(db, query, bind_vars, options)
     local executor = require "arango.devserver.aql.executor"
     if executor.key_lookup(s, next_s) then return col.indexes[1] end
     local attr = executor.attr_equality(s, next_s)
-    if attr then return executor.unique_index(col, attr) end
+    if attr then return executor.lookup_index(col, attr) end
     return nil
   end
   add({ type = "SingletonNode", bindParameterVariables = {} })

@@ -312,23 +312,47 @@ function M.prepare(db, query, bind_vars, options)
   local q = new_query(db, ast, bind_vars, options)
   q:validate_binds()
   q:validate_collections()
+  -- a query that writes is one transaction: committed when it completes, rolled back when it
+  -- fails, is killed or runs out of time (the modification nodes pass q.trx to the store)
+  if db and db.server and db.server.begin and (next(ast.modified) or #ast.modified_binds > 0) then
+    q.trx = db.server:begin()
+  end
   local run = executor.compile_body(ast.body, q, true)
   return q, run
+end
+
+--- Commits the query's transaction (if it has one).
+function Query:commit()
+  local trx = self.trx
+  if trx and trx:running() then trx:commit() end
+end
+
+--- Rolls the query's writes back (if it has a transaction still running).
+function Query:abort()
+  local trx = self.trx
+  if trx and trx:running() then trx:abort() end
 end
 
 --- Runs a query to completion.
 -- @return { result = array, warnings = array, stats = table, full_count = n|nil, query = Query }
 function M.query(db, query, bind_vars, options)
   local q, run = M.prepare(db, query, bind_vars, options)
-  local it = run({})
   local out, n = {}, 0
-  local limit = q.memory_limit
-  while true do
-    local v = it()
-    if v == nil then break end
-    n = n + 1
-    out[n] = v
-    if limit > 0 then q:account(type(v) == "table" and 256 or 16) end
+  local ok, err = pcall(function()
+    local it = run({})
+    local limit = q.memory_limit
+    while true do
+      local v = it()
+      if v == nil then break end
+      n = n + 1
+      out[n] = v
+      if limit > 0 then q:account(type(v) == "table" and 256 or 16) end
+    end
+    q:commit()
+  end)
+  if not ok then
+    q:abort()
+    error(err, 0)
   end
   q.stats.executionTime = now_mono() - q.started
   if q.options.fullCount then q.stats.fullCount = q.full_count or n end
@@ -342,11 +366,17 @@ function M.query(db, query, bind_vars, options)
 end
 
 --- Opens a lazily evaluated query (for streaming cursors): rows are produced only as they
--- are fetched. Returns a cursor { query = Query, fetch = function(n) -> array, has_more }.
--- Errors surface from fetch. Statistics are final once has_more is false.
+-- are fetched. Returns a cursor { query = Query, fetch = function(n) -> array, has_more,
+-- close = function() }. Errors surface from fetch (and roll the query's writes back).
+-- Statistics are final once has_more is false; the writes are committed then. close()
+-- abandons a query that is not exhausted: its writes are rolled back.
 function M.open(db, query, bind_vars, options)
   local q, run = M.prepare(db, query, bind_vars, options)
-  local it = run({})
+  local ok_run, it = pcall(run, {})
+  if not ok_run then
+    q:abort()
+    error(it, 0)
+  end
   local done = false
   local pending_value
   local cursor = { query = q }
@@ -359,14 +389,14 @@ function M.open(db, query, bind_vars, options)
     if done then return nil end
     local v = it()
     if v == nil then
+      q:commit()
       done = true
       q.stats.executionTime = now_mono() - q.started
       if q.options.fullCount then q.stats.fullCount = q.full_count end
     end
     return v
   end
-  --- The next (up to) n result values; has_more tells whether more may follow.
-  function cursor.fetch(n)
+  local function fetch(n)
     local out = {}
     for i = 1, n do
       local v = pull()
@@ -376,6 +406,20 @@ function M.open(db, query, bind_vars, options)
     -- look ahead one row so that has_more is exact, as ArangoDB's hasMore is
     if not done and pending_value == nil then pending_value = pull() end
     return setmetatable(out, array_mt), pending_value ~= nil
+  end
+  --- The next (up to) n result values; has_more tells whether more may follow.
+  function cursor.fetch(n)
+    local ok, out, has_more = pcall(fetch, n)
+    if not ok then
+      done = true
+      q:abort()
+      error(out, 0)
+    end
+    return out, has_more
+  end
+  function cursor.close()
+    done = true
+    q:abort()
   end
   function cursor.warnings() return setmetatable(q.warnings, array_mt) end
   return cursor

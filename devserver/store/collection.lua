@@ -16,6 +16,9 @@
 -- (conflict|ignore|replace|update), keepNull, mergeObjects, ignoreRevs, isRestore, waitForSync,
 -- versionAttribute (skip replace/update unless that attribute's number grows),
 -- and `ifMatch` (an expected _rev, from an If-Match header).
+-- `trx` (a transaction from server:begin()) makes the write part of that transaction: undone
+-- by trx:abort(), logged by trx:commit() with the transaction's other writes as one unit.
+-- Keys a running transaction wrote are locked for everybody else (409/1200).
 -- Stored documents are shared, never copied: callers must not modify what get/iterate return,
 -- and the store keeps (without copying) the nested values of documents passed in.
 local json = require "arango.json"
@@ -24,6 +27,7 @@ local keys = require "arango.devserver.store.keys"
 local rev = require "arango.devserver.store.rev"
 local schema_mod = require "arango.devserver.store.schema"
 local indexes = require "arango.devserver.store.indexes"
+local transaction = require "arango.devserver.store.transaction"
 
 local M = {}
 
@@ -125,6 +129,7 @@ function M.new(db, props)
     keygen = props.keygen,
     extra = props.extra or {},
     docs = {}, order = {}, pos = {}, ndocs = 0, nholes = 0,
+    locks = {}, -- key -> the running transaction that wrote it (store/transaction.lua)
     revision = 0,
     indexes = { indexes.primary() },
   }, col_mt)
@@ -273,6 +278,71 @@ local function log_del(self, key, opts)
     opts and opts.waitForSync or self.wait_for_sync)
 end
 
+-- Every document change of the operations below goes through here: `doc` is the new version
+-- (nil: remove `key`). Inside a transaction (opts.trx) the change is noted for undo and its
+-- log record buffered until commit; outside it is logged at once (one record, one unit).
+local function write(self, key, doc, opts)
+  local trx = opts.trx
+  if trx then
+    trx:_note(self, key, self.docs[key])
+    if self.db.server.wal then
+      local rec
+      if doc then
+        rec = { op = "put", db = self.db.name, c = self.id, d = doc, kg = self.keygen.last }
+      else
+        rec = { op = "del", db = self.db.name, c = self.id, k = key }
+      end
+      trx:_log(self, rec, opts.waitForSync or self.wait_for_sync)
+    end
+  elseif doc then
+    log_put(self, doc, opts)
+  else
+    log_del(self, key, opts)
+  end
+  if doc then self:_put(doc) else self:_del(key) end
+end
+
+-- Raises 409/1200 when `key` (or the whole collection) is locked by a transaction other
+-- than `trx` (nil: the caller runs outside any transaction).
+local function check_lock(self, key, trx)
+  local owner = self.locks[key]
+  if (owner and owner ~= trx) or (self.excl and self.excl ~= trx) then transaction.conflict() end
+end
+
+--- Rolls back one change (transaction abort): puts `old` back under `key` (at its former
+-- place in the insertion order when that slot is still free), or removes `key` when `old`
+-- is nil. Not logged: the transaction's records were never written.
+function col_mt:_restore(key, old, pos, order)
+  if not old then
+    self:_del(key)
+    return
+  end
+  if self.docs[key] == nil and pos and order == self.order and order[pos] == false then
+    order[pos] = key
+    self.pos[key] = pos
+    self.ndocs = self.ndocs + 1
+    self.nholes = self.nholes - 1
+    self.docs[key] = old
+    for i = 2, #self.indexes do self.indexes[i]:add(old) end
+  else
+    self:_put(old)
+  end
+end
+
+-- Rolls back a truncate (transaction abort): the saved tables come back, indexes are rebuilt.
+function col_mt:_untruncate(saved)
+  self.docs, self.order, self.pos = saved.docs, saved.order, saved.pos
+  self.ndocs, self.nholes = saved.ndocs, saved.nholes
+  for i = 2, #self.indexes do
+    local idx = self.indexes[i]
+    idx:clear()
+    for _, k in ipairs(self.order) do
+      local d = k and self.docs[k]
+      if d then idx:add(d) end
+    end
+  end
+end
+
 ---------------------------------------------------------------------------------------------
 -- TTL expiry: a ttl index notes the earliest due time; when that time has come, reads and
 -- writes (and the server's sweep timer) remove the expired documents first.
@@ -291,8 +361,10 @@ function col_mt:expire(now)
   now = now or now_seconds()
   if now < ttl.next_due then return 0 end
   local expired, next_due = {}, math.huge
+  if self.excl then return 0 end -- a transaction truncated the collection: later
+  local locks = self.locks
   for _, k in ipairs(self.order) do
-    local d = k and self.docs[k]
+    local d = k and not locks[k] and self.docs[k]
     if d then
       local due = ttl:due(d)
       if due then
@@ -435,9 +507,10 @@ local function apply_computed(self, doc, op)
   end
 end
 
--- Checks every unique index for `doc` (stored under its _key); raises 1210.
-local function check_unique(self, doc)
-  for i = 2, #self.indexes do self.indexes[i]:check(doc, doc._key) end
+-- Checks every unique index for `doc` (stored under its _key); raises 1210 (1200 for a
+-- value a running transaction other than `trx` holds).
+local function check_unique(self, doc, trx)
+  for i = 2, #self.indexes do self.indexes[i]:check(doc, doc._key, trx) end
 end
 
 local function result_of(doc, old, opts)
@@ -522,9 +595,8 @@ local function do_replace(self, current, src, opts)
   check_edge(self, doc)
   apply_computed(self, doc, "replace")
   schema_mod.check(self.schema, "replace", doc, current)
-  check_unique(self, doc)
-  log_put(self, doc, opts)
-  self:_put(doc)
+  check_unique(self, doc, opts.trx)
+  write(self, doc._key, doc, opts)
   return result_of(doc, current, opts), "replaced"
 end
 
@@ -539,9 +611,8 @@ local function do_update(self, current, patch, opts)
   check_edge(self, doc)
   apply_computed(self, doc, "update")
   schema_mod.check(self.schema, "update", doc, current)
-  check_unique(self, doc)
-  log_put(self, doc, opts)
-  self:_put(doc)
+  check_unique(self, doc, opts.trx)
+  write(self, doc._key, doc, opts)
   return result_of(doc, current, opts), "updated"
 end
 
@@ -572,6 +643,7 @@ function col_mt:insert(src, opts)
     else
       self.keygen:check_user_key(key)
     end
+    check_lock(self, key, opts.trx)
     local current = self.docs[key]
     if current then
       if mode == nil or mode == "conflict" then primary_conflict(key) end
@@ -584,19 +656,19 @@ function col_mt:insert(src, opts)
     end
   else
     key = self.keygen:generate()
+    if self.excl then check_lock(self, key, opts.trx) end
   end
   local doc = build(self, src, key, pick_rev(src, opts))
   check_edge(self, doc)
   apply_computed(self, doc, "insert")
   schema_mod.check(self.schema, "insert", doc, nil)
-  check_unique(self, doc)
-  log_put(self, doc, opts)
-  self:_put(doc)
+  check_unique(self, doc, opts.trx)
+  write(self, key, doc, opts)
   local r = result_of(doc, nil, opts)
   return r, "created"
 end
 
-local function target(self, key, body)
+local function target(self, key, body, trx)
   if key == nil and type(body) == "table" then key = body._key end
   if type(key) ~= "string" then
     if key == nil then errors.raise(400, 1226, "missing document key") end
@@ -604,6 +676,7 @@ local function target(self, key, body)
   end
   local k = key_of(self, key)
   if not k then not_found() end
+  check_lock(self, k, trx)
   local current = self.docs[k]
   if not current then not_found() end
   return current
@@ -614,7 +687,7 @@ function col_mt:replace(key, src, opts)
   opts = opts or EMPTY
   require_object(src)
   lazy_expire(self)
-  return do_replace(self, target(self, key, src), src, opts)
+  return do_replace(self, target(self, key, src, opts.trx), src, opts)
 end
 
 --- Partially updates the document `key` (nil: patch._key) with `patch` (keepNull,
@@ -623,7 +696,7 @@ function col_mt:update(key, patch, opts)
   opts = opts or EMPTY
   require_object(patch)
   lazy_expire(self)
-  return do_update(self, target(self, key, patch), patch, opts)
+  return do_update(self, target(self, key, patch, opts.trx), patch, opts)
 end
 
 --- Removes the document given by a key/handle string or a {_key, _rev} object.
@@ -637,10 +710,9 @@ function col_mt:remove(sel, opts)
   else
     key = sel
   end
-  local current = target(self, key, nil)
+  local current = target(self, key, nil, opts.trx)
   expect_rev(current, given, opts)
-  log_del(self, current._key, opts)
-  self:_del(current._key)
+  write(self, current._key, nil, opts)
   local r = { _id = current._id, _key = current._key, _rev = current._rev }
   if opts.returnOld then r.old = current end
   return r, "removed"
@@ -658,10 +730,23 @@ function col_mt:_undo(key, old)
   end
 end
 
---- Removes every document (indexes stay).
+--- Removes every document (indexes stay). opts.trx: inside that transaction (which then
+-- holds the whole collection until it ends). Raises 409/1200 while another transaction
+-- has written to the collection.
 function col_mt:truncate(opts)
-  self.db.server:log({ op = "trunc", db = self.db.name, c = self.id },
-    opts and opts.waitForSync or self.wait_for_sync)
+  opts = opts or EMPTY
+  local trx = opts.trx
+  if self.excl and self.excl ~= trx then transaction.conflict() end
+  for _, owner in pairs(self.locks) do
+    if owner ~= trx then transaction.conflict() end
+  end
+  local rec = { op = "trunc", db = self.db.name, c = self.id }
+  if trx then
+    trx:_note_truncate(self)
+    if self.db.server.wal then trx:_log(self, rec, opts.waitForSync or self.wait_for_sync) end
+  else
+    self.db.server:log(rec, opts.waitForSync or self.wait_for_sync)
+  end
   self:_clear()
   self.revision = rev.next_value()
 end

@@ -228,7 +228,11 @@ function M.new(d, id)
       -- the prefix fields take part in uniqueness like leading fields
       for _, f in ipairs(d.prefixFields) do table.insert(idx.paths, 1, M.parse_path(f)) end
     end
-    if d.unique then idx.entries = {} end
+    if d.unique then
+      idx.entries = {}
+    elseif d.type == "persistent" then
+      idx.multi = {} -- index value -> set of keys, for equality lookups (lookup_keys)
+    end
   elseif d.type == "ttl" then
     idx.path = M.parse_path(d.fields[1])
     idx.next_due = math.huge
@@ -360,14 +364,19 @@ function index_mt:conflict_message(key)
     self.name, self.type, table.concat(self.fields, ", "), key)
 end
 
---- Raises 409/1210 when `doc` (about to be stored under `key`) collides with another document.
-function index_mt:check(doc, key)
+--- Raises 409/1210 when `doc` (about to be stored under `key`) collides with another document,
+-- 409/1200 when a running transaction other than `trx` holds the value (it gave it up and may
+-- roll back).
+function index_mt:check(doc, key, trx)
   if not self.entries then return end
+  local held = self.held
   for _, k in ipairs(self:keys_of(doc)) do
     local owner = self.entries[k]
     if owner ~= nil and owner ~= key then
       errors.raise(409, 1210, self:conflict_message(owner))
     end
+    local h = held and held[k]
+    if h and h ~= trx then errors.raise(409, 1200, "conflict, write-write conflict") end
   end
 end
 
@@ -376,6 +385,13 @@ function index_mt:add(doc)
   local key = doc._key
   if self.entries then
     for _, k in ipairs(self:keys_of(doc)) do self.entries[k] = key end
+  elseif self.multi then
+    local multi = self.multi
+    for _, k in ipairs(self:keys_of(doc)) do
+      local set = multi[k]
+      if not set then set = {} multi[k] = set end
+      set[key] = true
+    end
   elseif self.from then
     local f, t = doc._from, doc._to
     if type(f) == "string" then
@@ -401,6 +417,15 @@ function index_mt:remove(doc)
     for _, k in ipairs(self:keys_of(doc)) do
       if self.entries[k] == key then self.entries[k] = nil end
     end
+  elseif self.multi then
+    local multi = self.multi
+    for _, k in ipairs(self:keys_of(doc)) do
+      local set = multi[k]
+      if set then
+        set[key] = nil
+        if next(set) == nil then multi[k] = nil end
+      end
+    end
   elseif self.from then
     local s = self.from[doc._from]
     if s then s[key] = nil if next(s) == nil then self.from[doc._from] = nil end end
@@ -412,6 +437,7 @@ end
 --- Empties the index structures (truncate).
 function index_mt:clear()
   if self.entries then self.entries = {} end
+  if self.multi then self.multi = {} end
   if self.from then self.from, self.to = {}, {} end
   if self.type == "ttl" then self.next_due = math.huge end
 end
@@ -422,6 +448,22 @@ function index_mt:lookup(probe)
   local ks = self:keys_of(probe)
   if #ks ~= 1 then return nil end
   return self.entries[ks[1]]
+end
+
+--- For a persistent index (unique or not): the keys of the documents stored under the
+-- index values of `probe` (unordered), or nil when the index cannot answer (e.g. the probe
+-- expands to several index values, or the index keeps no lookup structure).
+function index_mt:lookup_keys(probe)
+  local map = self.entries or self.multi
+  if not map then return nil end
+  local ks = self:keys_of(probe)
+  if #ks ~= 1 then return nil end
+  local hit = map[ks[1]]
+  if hit == nil then return {} end
+  if self.entries then return { hit } end
+  local out = {}
+  for k in pairs(hit) do out[#out + 1] = k end
+  return out
 end
 
 -- Parses the ISO 8601 dates a ttl index accepts into seconds since the epoch.

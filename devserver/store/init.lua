@@ -22,9 +22,11 @@ local schema_mod = require "arango.devserver.store.schema"
 local collection = require "arango.devserver.store.collection"
 local wal_mod = require "arango.devserver.store.wal"
 local rev = require "arango.devserver.store.rev"
+local transaction = require "arango.devserver.store.transaction"
 
 local M = {}
 M.collection = collection
+M.transaction = transaction
 
 local null = json.null
 
@@ -92,24 +94,68 @@ function server_mt:_witness_tick(v)
   if v and v > self.ticks then self.ticks = v end
 end
 
+-- Compaction snapshots the memory state, so it waits while transactions have uncommitted
+-- writes (the snapshot would keep what they may still roll back).
+function server_mt:_compact_if_due()
+  if self.compact_pending and (self.active_trx or 0) == 0 then
+    self.compact_pending = false
+    self:compact()
+  end
+end
+
+-- Called when the last transaction with writes has ended.
+function server_mt:_after_transactions()
+  if self.compact_pending and self.wal then self:_compact_if_due() end
+end
+
 --- Appends a record to the log (when persistent). `sync` forces an fsync.
 function server_mt:log(rec, sync)
   local w = self.wal
   if not w or self.replaying then return end
-  if self.compact_pending then
-    self.compact_pending = false
-    self:compact()
-  end
+  self:_compact_if_due()
   rec.t = self.ticks
   w:append({ rec }, sync)
   if w:wants_compaction() then self.compact_pending = true end
+end
+
+--- Appends records as ONE unit: a single log line replay applies all or nothing (a torn
+-- last line is dropped). `sync` forces an fsync.
+function server_mt:log_unit(recs, sync)
+  local w = self.wal
+  if not w or self.replaying or #recs == 0 then return end
+  if #recs == 1 then return self:log(recs[1], sync) end
+  self:_compact_if_due()
+  w:append({ { op = "trx", r = recs, t = self.ticks } }, sync)
+  if w:wants_compaction() then self.compact_pending = true end
+end
+
+--- Starts a transaction (store/transaction.lua). opts.waitForSync: fsync its commit.
+function server_mt:begin(opts)
+  return transaction.begin(self, opts)
+end
+
+--- Runs fn(trx, ...) in a new transaction: commits when it returns (passing its results
+-- on), aborts and re-raises when it raises.
+function server_mt:run_in_transaction(fn, opts, ...)
+  local trx = transaction.begin(self, opts)
+  local res = table.pack(pcall(fn, trx, ...))
+  if not res[1] then
+    trx:abort()
+    error(res[2], 0)
+  end
+  trx:commit()
+  return table.unpack(res, 2, res.n)
 end
 
 -- Re-applies one logged record (replay). Records are idempotent "put"-style descriptions.
 function server_mt:_apply(rec)
   if rec.t then self:_witness_tick(rec.t) end
   local op = rec.op
-  if op == "cdb" then
+  if op == "trx" then
+    -- one committed unit (a transaction): its records in order
+    for _, r in ipairs(rec.r) do self:_apply(r) end
+    return
+  elseif op == "cdb" then
     self:_add_database(rec.db, rec.id, rec.o)
     return
   elseif op == "ddb" then

@@ -50,6 +50,16 @@ void conn_close(conn_t *c) {
   uv_close((uv_handle_t *)&c->timer, on_timer_closed);
 }
 
+void conn_set_ref(conn_t *c, int ref) {
+  if (ref) {
+    if (c->tcp) uv_ref((uv_handle_t *)c->tcp);
+    uv_ref((uv_handle_t *)&c->timer);
+  } else {
+    if (c->tcp) uv_unref((uv_handle_t *)c->tcp);
+    uv_unref((uv_handle_t *)&c->timer);
+  }
+}
+
 /* ---- settling the exchange ------------------------------------------- */
 
 /* Detach the request, close the connection, let the pool go on, and

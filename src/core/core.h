@@ -224,6 +224,7 @@ void engine_maybe_free(engine_t *e);
 int conn_open(pool_t *p, req_t *r); /* -1: out of memory, r not taken */
 void conn_send_request(conn_t *c, req_t *r);
 void conn_close(conn_t *c);
+void conn_set_ref(conn_t *c, int ref); /* 0: an idle socket does not keep the loop alive */
 void conn_deliver(conn_t *c, const char *p, size_t n);
 
 /* http_parse.c: llhttp fills r->resp; it never settles anything itself. */

@@ -65,6 +65,7 @@ void pool_dispatch(pool_t *p) {
       conn_t *c = container_of(p->idle.next, conn_t, ilink);
       link_remove(&c->ilink);
       uv_timer_stop(&c->timer);
+      conn_set_ref(c, 1);
       link_remove(&r->qlink);
       conn_send_request(c, r);
     } else if (p->nconns < p->e->max_conns) {
@@ -93,7 +94,12 @@ void pool_conn_available(conn_t *c) {
   c->state = C_IDLE;
   link_push(&p->idle, &c->ilink);
   if (!link_empty(&p->queue)) pool_dispatch(p);
-  if (c->state == C_IDLE) uv_timer_start(&c->timer, on_idle_timeout, p->e->idle_timeout_ms, 0);
+  if (c->state == C_IDLE) {
+    uv_timer_start(&c->timer, on_idle_timeout, p->e->idle_timeout_ms, 0);
+    /* An idle keep-alive socket must not keep uv.run() from returning once
+     * the program's own work is done (Node's agents do the same). */
+    conn_set_ref(c, 0);
+  }
 }
 
 /* Pools (and their hostport strings, which results refer to) live as long
