@@ -8,7 +8,7 @@ set -eu
 
 packages=(
   lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev node-llhttp
-  lua-busted lua-check lua-cjson lua-ldoc luarocks luajit
+  lua-busted lua-check lua-cjson lua-ldoc lua-markdown luarocks luajit
   libssl-dev zlib1g-dev gcc make pkg-config python3 tzdata
 )
 case "${1:-}" in
