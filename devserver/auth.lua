@@ -2,75 +2,26 @@
 -- HS256 JSON Web Tokens issued by POST /_open/auth and signed with a per-server random secret.
 -- Permission lookups are delegated to devserver/users.lua; this module adds caching so that a
 -- keep-alive client with Basic credentials does not pay a password hash per request.
+--
+--   local auth = require("arango.devserver.auth").new{ enabled, users, token_lifetime }
+--   auth:authenticate(authorization_header) -> user name | nil
+--   auth:issue_token(user) -> JWT            auth:verify_token(jwt) -> payload | nil, reason
+--   auth:database_level(user, db), auth:collection_level(user, db, col) -> "rw"|"ro"|"none"
+--   M.tohex(s), M.same(a, b) (constant time), M.base64_decode, M.base64url_encode/_decode
 local json = require "arango.json"
 
 local M = {}
 
--- crypto comes from the C core (arango.core: hmac_sha256, sha256, random_bytes); it is loaded
--- lazily so that modules which only need permissions load without it.
-local core
-local function crypto()
-  if not core then core = require "arango.core" end
-  return core
-end
-M.crypto = crypto
+local core = require "arango.core" -- sha256, hmac_sha256, random_bytes, base64
 
--- base64 (standard and URL alphabets) in plain Lua 5.4: small and only used for headers.
-local STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-local function make_decode_map(alpha)
-  local map = {}
-  for i = 1, 64 do map[alpha:byte(i)] = i - 1 end
-  return map
-end
-local STD_MAP, URL_MAP = make_decode_map(STD), make_decode_map(URL)
-
-local function b64encode(s, alpha, pad)
-  local out, n = {}, 0
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local v = (a << 16) | ((b or 0) << 8) | (c or 0)
-    local c1, c2, c3, c4 = (v >> 18) & 63, (v >> 12) & 63, (v >> 6) & 63, v & 63
-    n = n + 1
-    if c then
-      out[n] = alpha:sub(c1 + 1, c1 + 1) .. alpha:sub(c2 + 1, c2 + 1) .. alpha:sub(c3 + 1, c3 + 1)
-        .. alpha:sub(c4 + 1, c4 + 1)
-    elseif b then
-      out[n] = alpha:sub(c1 + 1, c1 + 1) .. alpha:sub(c2 + 1, c2 + 1) .. alpha:sub(c3 + 1, c3 + 1)
-        .. (pad and "=" or "")
-    else
-      out[n] = alpha:sub(c1 + 1, c1 + 1) .. alpha:sub(c2 + 1, c2 + 1) .. (pad and "==" or "")
-    end
-  end
-  return table.concat(out)
-end
-
-local function b64decode(s, map)
+-- Base64 as ArangoDB reads it: the padding of the standard alphabet may be left off, and JWT
+-- parts use the URL alphabet without padding (RFC 7515).
+function M.base64_decode(s)
   s = s:gsub("=+$", "")
-  if #s % 4 == 1 then return nil end
-  local out, n = {}, 0
-  for i = 1, #s, 4 do
-    local v, bits = 0, 0
-    for j = i, math.min(i + 3, #s) do
-      local d = map[s:byte(j)]
-      if not d then return nil end
-      v = (v << 6) | d
-      bits = bits + 6
-    end
-    local bytes = bits // 8
-    v = v >> (bits - bytes * 8)
-    for k = bytes - 1, 0, -1 do
-      n = n + 1
-      out[n] = string.char((v >> (8 * k)) & 255)
-    end
-  end
-  return table.concat(out)
+  return core.base64_decode(s .. string.rep("=", (4 - #s % 4) % 4))
 end
-
-function M.base64_encode(s) return b64encode(s, STD, true) end
-function M.base64_decode(s) return b64decode(s, STD_MAP) end
-function M.base64url_encode(s) return b64encode(s, URL, false) end
-function M.base64url_decode(s) return b64decode(s, URL_MAP) end
+M.base64url_encode = core.base64url_encode
+M.base64url_decode = core.base64url_decode
 
 local function tohex(s)
   return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end))
@@ -102,9 +53,9 @@ function M.new(opts)
   return self
 end
 
--- The signing secret, made on first use (so a server without auth needs no crypto at start).
+-- The signing secret, made on first use.
 function Auth:get_secret()
-  if not self.secret then self.secret = crypto().random_bytes(32) end
+  if not self.secret then self.secret = core.random_bytes(32) end
   return self.secret
 end
 
@@ -116,7 +67,7 @@ function Auth:issue_token(user)
     preferred_username = user, iss = "arangodb", iat = now, exp = now + self.token_lifetime,
   }))
   local signing_input = header .. "." .. payload
-  local sig = M.base64url_encode(crypto().hmac_sha256(self:get_secret(), signing_input))
+  local sig = M.base64url_encode(core.hmac_sha256(self:get_secret(), signing_input))
   return signing_input .. "." .. sig
 end
 
@@ -127,7 +78,7 @@ function Auth:verify_token(token)
   local header_text = M.base64url_decode(h)
   local ok, header = pcall(json.decode, header_text or "")
   if not ok or type(header) ~= "table" or header.alg ~= "HS256" then return nil, "bad header" end
-  local want = crypto().hmac_sha256(self:get_secret(), h .. "." .. p)
+  local want = core.hmac_sha256(self:get_secret(), h .. "." .. p)
   local got = M.base64url_decode(s)
   if not got or not same(want, got) then return nil, "bad signature" end
   local ok2, payload = pcall(json.decode, M.base64url_decode(p) or "")

@@ -10,6 +10,17 @@
 -- A handler may also answer later (it returns nil and calls `reply(res)` from the loop, see
 -- devserver/scheduler.lua). The connection then stops taking requests from its buffer until
 -- that answer is out, so pipelined requests still run and answer in order.
+--
+-- A client that goes away while its request is still being answered should not keep the
+-- server busy (ArangoDB kills the query of a closed connection). The request is then marked:
+-- `req.disconnected = true`, and `req.on_disconnect(req)` is called when the dispatcher set
+-- it (the router uses it to set `ctx.disconnected`, which a running query checks at its next
+-- slice). What counts as gone:
+--   * a read error (ECONNRESET: the client reset or vanished) or a failed write: at once;
+--   * a clean EOF is ambiguous, because a client that half-closes (shutdown after sending)
+--     still waits for its answer, while one that closed its socket entirely looks the same.
+--     It is therefore only a disconnect if writing the answer later fails; until then the
+--     request runs on (see the half-close spec).
 local uv = require "luv"
 
 local M = {}
@@ -117,15 +128,33 @@ function M.listen(opts)
     local client = uv.new_tcp()
     if not tcp:accept(client) then client:close(); return end
     pcall(client.nodelay, client, true)
-    clients[client] = true
+    local conn = {}             -- what server.close needs of this connection
+    clients[client] = conn
     server.connections = server.connections + 1
     server.accepted = server.accepted + 1
     local chunks, nchunks, have, need = {}, 0, 0, 1
     local closing = false
     local continue_sent = false
     local pending = false       -- a request is being answered asynchronously
+    local pending_req           -- that request, to mark when the client goes away
+    local answered_req          -- the request whose late answer the next flush writes
     local eof = false           -- the client finished sending while an answer was pending
     local process
+
+    -- Marks `r` as belonging to a client that went away (once).
+    local function mark(r)
+      if not r or r.disconnected then return end
+      r.disconnected = true
+      local hook = r.on_disconnect
+      if hook then
+        local hok, herr = pcall(hook, r)
+        if not hok then io.stderr:write("devserver: on_disconnect: ", tostring(herr), "\n") end
+      end
+    end
+
+    -- The client is gone: the request still being answered learns it.
+    local function gone() mark(pending_req) end
+    conn.gone = gone
 
     local function close_client()
       if clients[client] then
@@ -136,9 +165,22 @@ function M.listen(opts)
     end
 
     -- Sends `out` (already rendered responses); when `close` is set, closes after the write.
+    -- A failed write means the peer is gone (EPIPE/ECONNRESET): a request still pending then
+    -- is a disconnected one, and the socket is closed.
     local function flush(out, close)
+      local answered = answered_req
+      answered_req = nil
       if #out > 0 then
-        client:write(out, close and function() close_client() end or nil)
+        client:write(out, function(werr)
+          if werr then
+            mark(answered)
+            gone()
+            closing = true
+            close_client()
+          elseif close then
+            close_client()
+          end
+        end)
         if not close then return end
       elseif close then
         close_client()
@@ -159,7 +201,9 @@ function M.listen(opts)
         if used then return end
         used = true
         pending = false
-        if closing or not clients[client] then return end
+        -- a failed write of this answer still marks its request (flush)
+        answered_req, pending_req = pending_req, nil
+        if closing or not clients[client] then answered_req = nil; return end
         local out = {}
         render(out, res, keep_alive)
         if not keep_alive then return flush(out, true) end
@@ -264,11 +308,13 @@ function M.listen(opts)
             keep_alive = conn_hdr ~= nil and find(lower(conn_hdr), "keep-alive", 1, true) ~= nil
           end
           pos = next_pos
-          local res = handler({ method = method, target = target, version = "1." .. minor,
-                                headers = headers, body = body, peer = client }, make_reply(keep_alive))
+          local req = { method = method, target = target, version = "1." .. minor,
+                        headers = headers, body = body, peer = client }
+          local res = handler(req, make_reply(keep_alive))
           if res == nil then
             -- answered later: keep the rest of the buffer for when the answer is out
             pending = true
+            pending_req = req
             want = 1
             break
           end
@@ -294,11 +340,14 @@ function M.listen(opts)
       if closing then return end
       if rerr or not data then
         if pending and not rerr then
-          -- a half-closed client still gets the answer it is waiting for
+          -- a half-closed client still gets the answer it is waiting for; if it closed
+          -- entirely, writing that answer fails and marks the request then (flush)
           eof = true
           client:read_stop()
           return
         end
+        -- a read error (reset) while a request is pending: the client is gone, say so now
+        if rerr then gone() end
         close_client()
         return
       end
@@ -327,8 +376,10 @@ function M.listen(opts)
   server.host = addr.ip
   function server.close()
     if not tcp:is_closing() then tcp:close() end
-    for c in pairs(clients) do
+    for c, conn in pairs(clients) do
       clients[c] = nil
+      -- requests still being answered will never be delivered: let their handlers stop
+      if type(conn) == "table" and conn.gone then conn.gone() end
       if not c:is_closing() then c:close() end
     end
     server.connections = 0

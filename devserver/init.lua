@@ -16,23 +16,12 @@ local log_mod = require "arango.devserver.log"
 
 local M = {}
 
--- Handler modules, in registration order. Modules another part of the project has not
--- written yet are skipped (only a "module not found" for that very module is tolerated).
+-- Handler modules (devserver/api/<name>.lua), each registering its routes, in this order.
 M.API_MODULES = {
   "server", "admin", "database", "user", "auth",
   "collection", "document", "index", "import", "edges",
-  "cursor", "query", "transaction", "graph", "gharial", "view", "analyzer", "aqlfunction", "job", "batch",
-  "wal", "replication", "tasks", "foxx",
+  "cursor", "query", "explain", "query_cache", "aqlfunction", "gharial",
 }
-
-local function load_api(name)
-  local modname = "arango.devserver.api." .. name
-  local ok, mod = pcall(require, modname)
-  if ok then return mod end
-  local msg = tostring(mod)
-  if msg:find("module '" .. modname .. "' not found", 1, true) then return nil end
-  error(mod, 0)
-end
 
 --- Starts a devserver on the running luv loop.
 -- opts: host ("127.0.0.1"), port (0 = a free port), data_dir (nil = in memory),
@@ -64,8 +53,7 @@ function M.start(opts)
   local router = router_mod.new(state)
   state.router = router
   for _, name in ipairs(M.API_MODULES) do
-    local mod = load_api(name)
-    if mod then mod.register(router) end
+    require("arango.devserver.api." .. name).register(router)
   end
 
   local server, err = http.listen({

@@ -10,6 +10,15 @@
 -- Each handler runs in a coroutine of the server's scheduler (devserver/scheduler.lua): a
 -- handler that yields (a long AQL query, SLEEP) is continued from the event loop and its
 -- response goes out through the HTTP layer's `reply` when it is done.
+--
+--   local router = require("arango.devserver.router").new(state)  -- state: the server state
+--   router:add(method, pattern, handler, opts)     -- see docs/architecture.md
+--   router:dispatch(req, reply) -> response | nil  -- nil: reply(response) comes later
+--   router:close()
+--   M.protocol_error(status, message) -> response  -- for the HTTP layer's own errors
+--   M.respond(status, body, headers) -> response   M.parse_query(qs), M.unescape(segment)
+-- Handlers get a ctx (fields in docs/architecture.md) with ctx:fail, ctx:json, ctx:need and
+-- ctx:is_admin.
 local json = require "arango.json"
 local errors = require "arango.devserver.errors"
 local scheduler = require "arango.devserver.scheduler"
@@ -44,8 +53,7 @@ function M.unescape(s)
 end
 local unescape = M.unescape
 
---- Decodes a query string into a table (`+` is a space; the last of repeated keys wins,
--- and every value is also collected in `query[key .. "[]"]`-free list form under `_multi`).
+--- Decodes a query string into a table (`+` is a space; the last of repeated keys wins).
 function M.parse_query(qs)
   local q = {}
   if not qs or qs == "" then return q end
@@ -74,7 +82,7 @@ Router.__index = Router
 function M.new(state)
   local sched = scheduler.new()
   state.scheduler = sched
-  return setmetatable({ state = state, root = { static = {} }, routes = 0, sched = sched }, Router)
+  return setmetatable({ state = state, root = { static = {} }, sched = sched }, Router)
 end
 
 --- Releases the dispatcher's loop handles (suspended handlers are abandoned).
@@ -118,7 +126,6 @@ function Router:add(method, pattern, handler, opts)
   else
     node.handlers[method] = route
   end
-  self.routes = self.routes + 1
 end
 
 -- True when `node` can answer `method` (nil: any method; HEAD falls back to GET).
@@ -219,6 +226,11 @@ function Ctx:json(opts)
   return v
 end
 
+-- True when access level `have` ("rw", "ro", "none") allows what `level` needs.
+local function allows(have, level)
+  return have == "rw" or (level == "ro" and have == "ro") or level == "none"
+end
+
 --- Requires the caller to hold `level` ("ro" or "rw") on the current database, or on
 -- `collection` of it when given. Fails 403/11 otherwise (403/1004 for writes while the server
 -- is read-only). Without authentication only the read-only mode is checked.
@@ -233,8 +245,8 @@ function Ctx:need(level, collection)
   else
     have = auth:database_level(self.user, self.db_name)
   end
-  if have == "rw" or (level == "ro" and have == "ro") or level == "none" then return true end
-  errors.raise(403, 11, "forbidden")
+  if allows(have, level) then return true end
+  errors.raise(403, 11)
 end
 
 --- True when the caller may administer the server (rw on _system), or auth is off.
@@ -317,7 +329,23 @@ end
 
 -- The scheduler job of a request: the route's handler with every error turned into a response.
 local function job(ctx)
-  return ctx.router:_run(ctx, ctx.req)
+  return ctx.router:_run(ctx)
+end
+
+-- The HTTP layer calls this when the client of `req` went away before its answer: a running
+-- query checks ctx.disconnected at its next slice and stops (api/cursor.lua).
+local function on_disconnect(req) req.ctx.disconnected = true end
+
+-- The response of a finished job (`raised`: the job itself died, `body` is the error).
+local function render(method, path, status, body, headers, raised, head_only)
+  if raised then status, body, headers = error_response(500, 4, "internal error: " .. tostring(body)) end
+  local ok, res = pcall(respond, status, body, headers, head_only)
+  if not ok then
+    io.stderr:write("devserver: cannot render the response to ", method, " ", path, ": ",
+      tostring(res), "\n")
+    res = respond(error_response(500, 4, "internal error: " .. tostring(res)))
+  end
+  return res
 end
 
 --- Dispatches one parsed HTTP request (see devserver/http.lua) and returns the response, or
@@ -325,7 +353,7 @@ end
 function Router:dispatch(req, reply)
   local state = self.state
   local stats = state.stats
-  if stats then stats:request_started(req) end
+  local started = stats and stats:request_started(req)
   local method = req.method
   local target = req.target
   local qpos = find(target, "?", 1, true)
@@ -351,36 +379,27 @@ function Router:dispatch(req, reply)
   local ctx = setmetatable({
     method = method, path = path, query = M.parse_query(qs), headers = req.headers,
     body = req.body, params = {}, db_name = db_name, server = state, router = self,
-    explicit_db = explicit_db, raw_query = qs, req = req,
+    explicit_db = explicit_db, raw_query = qs,
   }, Ctx)
+  req.ctx, req.on_disconnect = ctx, on_disconnect
 
   local done, status, body, headers, raised = self.sched:run(job, ctx)
   if done then
-    if raised then status, body, headers = error_response(500, 4, "internal error: " .. tostring(body)) end
-    local res = respond(status, body, headers, head_only)
-    if stats then stats:request_finished(req, res) end
+    local res = render(method, path, status, body, headers, raised, head_only)
+    if stats then stats:request_finished(res, started) end
     return res
   end
-  -- suspended: answer from the loop when the handler is done
-  local started = stats and stats.current
+  -- suspended (`status` is the worker): answer from the loop when the handler is done
   self.sched:when_done(status, function(s, b, h, r)
-    if r then s, b, h = error_response(500, 4, "internal error: " .. tostring(b)) end
-    local ok, res = pcall(respond, s, b, h, head_only)
-    if not ok then
-      io.stderr:write("devserver: cannot render the response to ", method, " ", path, ": ",
-        tostring(res), "\n")
-      res = respond(error_response(500, 4, "internal error: " .. tostring(res)))
-    end
-    if stats then
-      stats.current = started
-      stats:request_finished(req, res)
-    end
+    local res = render(method, path, s, b, h, r, head_only)
+    if stats then stats:request_finished(res, started) end
     if reply then reply(res) end
   end)
   return nil
 end
 
-function Router:_run(ctx, req)
+-- Authentication, database, route and permission checks, then the handler (see the header).
+function Router:_run(ctx)
   local state = self.state
   local auth = state.auth
   local path = ctx.path
@@ -429,8 +448,8 @@ function Router:_run(ctx, req)
 
   if auth_on and not is_open then
     if not user or auth_failed then
-      return 401, errors.body(errors.new(401, 11, "not authorized to execute this request")),
-        www_authenticate({}, ctx.headers)
+      local status, body = error_response(401, 11, "not authorized to execute this request")
+      return status, body, www_authenticate({}, ctx.headers)
     end
     -- a user may always read and change its own account (ArangoDB lets /_api/user/<self> pass)
     local own = segs[1] == "_api" and segs[2] == "user" and segs[3] and unescape(segs[3]) == user
@@ -452,16 +471,13 @@ function Router:_run(ctx, req)
     if opts.system and auth:database_level(user, "_system") ~= "rw" then
       return error_response(403, 11)
     end
-    if opts.need then
-      local have = auth:database_level(user, ctx.db_name)
-      if not (have == "rw" or (opts.need == "ro" and have == "ro")) then
-        return error_response(403, 11)
-      end
+    if opts.need and not allows(auth:database_level(user, ctx.db_name), opts.need) then
+      return error_response(403, 11)
     end
   end
 
   local status, body, headers = call_handler(route, ctx)
-  if req and status == 401 and headers == nil then headers = www_authenticate({}, ctx.headers) end
+  if status == 401 and headers == nil then headers = www_authenticate({}, ctx.headers) end
   return status, body, headers
 end
 

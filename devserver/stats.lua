@@ -11,6 +11,7 @@ Stats.__index = Stats
 local TIME_BOUNDS = { 0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0, 15.0, 30.0 }
 local SIZE_BOUNDS = { 250, 1000, 2000, 5000, 10000 }
 M.TIME_BOUNDS, M.SIZE_BOUNDS = TIME_BOUNDS, SIZE_BOUNDS
+M.MAX_CALLS = 1000 -- recent requests kept for GET /_admin/server/api-calls
 
 local function histogram(bounds)
   local counts = {}
@@ -44,8 +45,6 @@ function M.new()
     total_time = histogram(TIME_BOUNDS),
     bytes_sent = histogram(SIZE_BOUNDS),
     bytes_received = histogram(SIZE_BOUNDS),
-    connections_total = 0,
-    current = nil,
     -- ring of the most recent requests (GET /_admin/server/api-calls)
     calls = {}, calls_next = 1,
   }, Stats)
@@ -56,8 +55,9 @@ function Stats:uptime()
   return (uv.hrtime() - self.started) / 1e9
 end
 
+--- Counts a request that arrives; returns its start time for request_finished.
 function Stats:request_started(req)
-  self.current = uv.hrtime()
+  local started = uv.hrtime()
   self.requests = self.requests + 1
   local m = req.method
   self.by_method[m] = (self.by_method[m] or 0) + 1
@@ -65,9 +65,8 @@ function Stats:request_started(req)
   local i = self.calls_next
   self.calls[i] = { os.time(), m, req.target }
   self.calls_next = i % M.MAX_CALLS + 1
+  return started
 end
-
-M.MAX_CALLS = 1000
 
 --- The recorded recent requests, newest first: { {time, method, target}, ... }.
 function Stats:recent_calls()
@@ -81,14 +80,12 @@ function Stats:recent_calls()
   return out
 end
 
-function Stats:request_finished(_, res)
+--- Counts the response `res` of a request that started at `started` (request_started's).
+function Stats:request_finished(res, started)
   local st = res.status
   self.by_code[st] = (self.by_code[st] or 0) + 1
   observe(self.bytes_sent, #res.body)
-  if self.current then
-    observe(self.total_time, (uv.hrtime() - self.current) / 1e9)
-    self.current = nil
-  end
+  if started then observe(self.total_time, (uv.hrtime() - started) / 1e9) end
 end
 
 --- Resident memory and CPU use of the process (best effort, from luv and /proc).

@@ -6,8 +6,18 @@
 --   { user, source = "LOCAL", active, extra, authData = { active, simple = { method, salt, hash } },
 --     databases = { [db] = { permissions = { read, write },
 --                            collections = { [col] = { permissions = { read, write } } } } },
---     tokens = { { id, name, valid_until, created_at, secret_hash, fingerprint } } }
+--     tokens = { { id, name, valid_until, created_at, fingerprint, hash (sha256 of the token) } },
+--     next_token_id }
 -- Missing entries mean "undefined": the level then falls back to the `*` entries.
+--
+--   local users = require("arango.devserver.users").new(state)   -- state.store: the store
+--   users:get(name), users:list(), users:check_password(name, password), users:version
+--   users:create(name, opts), users:modify(name, opts, patch), users:remove(name)
+--   users:set_database_level(name, db, level|nil), users:set_collection_level(...), users:forget(db [, col])
+--   users:database_level(name, db), users:collection_level(name, db, col)   -> "rw"|"ro"|"none"
+--   users:create_access_token(...), users:access_tokens(name), users:delete_access_token(name, id)
+-- Writers raise devserver errors (400/1700 bad name, 409/1702 exists, 404/1703 unknown user).
+local core = require "arango.core"
 local errors = require "arango.devserver.errors"
 local auth_mod = require "arango.devserver.auth"
 
@@ -44,10 +54,10 @@ local function deep_copy(v)
   return setmetatable(out, getmetatable(v))
 end
 
---- Wraps the store. `state` has `store`.
+--- The user accounts of a server; `state.store` is its store. `version` grows with every
+-- change (devserver/auth.lua keys its credential cache on it).
 function M.new(state)
-  local self = setmetatable({ state = state, by_name = nil, version = 0 }, Users)
-  return self
+  return setmetatable({ state = state, by_name = nil, version = 0 }, Users)
 end
 
 -- The _users collection, created on first use.
@@ -60,23 +70,12 @@ function Users:collection()
   return col
 end
 
-local function each_doc(col, fn)
-  local it = col:iterate()
-  if type(it) == "table" then
-    for _, d in pairs(it) do fn(d) end
-  else
-    for a, b in it do
-      local d = type(b) == "table" and b or a
-      fn(d)
-    end
-  end
-end
-
+-- (Re)reads every user document into the name -> document cache.
 function Users:load()
   local by_name = {}
-  each_doc(self:collection(), function(d)
-    if type(d) == "table" and type(d.user) == "string" then by_name[d.user] = d end
-  end)
+  for d in self:collection():iterate() do
+    if type(d.user) == "string" then by_name[d.user] = d end
+  end
   self.by_name = by_name
   self.version = self.version + 1
 end
@@ -104,9 +103,8 @@ function Users:list()
 end
 
 local function hash_password(password)
-  local c = auth_mod.crypto()
-  local salt = auth_mod.tohex(c.random_bytes(4))
-  return { method = "sha256", salt = salt, hash = auth_mod.tohex(c.sha256(salt .. password)) }
+  local salt = auth_mod.tohex(core.random_bytes(4))
+  return { method = "sha256", salt = salt, hash = auth_mod.tohex(core.sha256(salt .. password)) }
 end
 
 --- True when `password` is the user's password (or one of its active access tokens).
@@ -115,8 +113,7 @@ function Users:check_password(name, password)
   if not rec or not self:is_active(rec) then return false end
   local simple = rec.authData and rec.authData.simple
   if type(simple) == "table" and type(simple.salt) == "string" then
-    local c = auth_mod.crypto()
-    local h = auth_mod.tohex(c.sha256(simple.salt .. password))
+    local h = auth_mod.tohex(core.sha256(simple.salt .. password))
     if auth_mod.same(h, simple.hash or "") then return true end
   end
   if password:sub(1, 3) == "v1." then
@@ -135,7 +132,7 @@ function Users:save(rec)
     col:replace(key, doc, {})
   else
     if not key then
-      key = "u" .. auth_mod.tohex(auth_mod.crypto().sha256(rec.user)):sub(1, 24)
+      key = "u" .. auth_mod.tohex(core.sha256(rec.user)):sub(1, 24)
       doc._key = key
     end
     col:insert(doc, {})
@@ -319,12 +316,11 @@ function Users:create_access_token(name, token_name, valid_until)
   end
   rec.next_token_id = (rec.next_token_id or 0) + 1
   local now = os.time()
-  local c = auth_mod.crypto()
   -- like ArangoDB's: "v1." + hex of a small JSON object carrying random bytes
   local inner = string.format('{"e":%d,"c":%d,"u":%q,"r":"%s"}', valid_until, now, name,
-    auth_mod.base64url_encode(c.random_bytes(15)))
+    core.base64url_encode(core.random_bytes(15)))
   local token = "v1." .. auth_mod.tohex(inner)
-  local hash = auth_mod.tohex(c.sha256(token))
+  local hash = auth_mod.tohex(core.sha256(token))
   local entry = {
     id = rec.next_token_id, name = token_name, valid_until = valid_until, created_at = now,
     fingerprint = "v1..." .. hash:sub(-6), hash = hash,
@@ -365,7 +361,7 @@ end
 
 -- Returns the token entry when `token` is a valid, unexpired access token of `rec`.
 function Users:check_access_token(rec, token) -- luacheck: ignore 212
-  local hash = auth_mod.tohex(auth_mod.crypto().sha256(token))
+  local hash = auth_mod.tohex(core.sha256(token))
   local now = os.time()
   for _, t in ipairs(rec.tokens or {}) do
     if auth_mod.same(t.hash or "", hash) and t.valid_until > now then return t end

@@ -183,6 +183,70 @@ describe("AQL statements", function()
   end)
 end)
 
+describe("AQL contextual keywords", function()
+  -- ArangoDB reserves KEEP, COUNT, OPTIONS, PRUNE, SEARCH and TO only where its grammar expects
+  -- them; elsewhere they are ordinary names, in any letter case.
+  it("accepts them as variable names", function()
+    same({ 1 }, all("LET count = 1 RETURN count"))
+    same({ 2 }, all("LET search = 2 RETURN search"))
+    same({ 3 }, all("LET SEARCH = 3 RETURN SEARCH"))
+    same({ 1 }, all("FOR options IN [1] RETURN options"))
+    same({ { 4, 5, 6, 7 } }, all("LET keep = 4 LET prune = 5 LET to = 6 LET Options = 7 " ..
+      "RETURN [keep, prune, to, Options]"))
+    same({ 9 }, all("LET search = 4 FOR x IN [5] RETURN search + x"))
+  end)
+
+  it("accepts them as attribute names and object keys", function()
+    same({ { 1, 2, 3 } }, all("LET doc = {search: 1, keep: 2, options: 3} " ..
+      "RETURN [doc.search, doc.keep, doc['options']]"))
+    same({ { keep = 1, count = 2, prune = 3, to = 4, search = 5 } },
+      all("RETURN {keep: 1, count: 2, prune: 3, to: 4, search: 5}"))
+    same({ { search = 7 } }, all("LET search = 7 RETURN {search}"))
+  end)
+
+  it("uses a variable named search in a query that also has a SEARCH clause", function()
+    local ast = aql.parse('LET search = "%AY!" FOR doc IN imdb ' ..
+      'SEARCH doc.description LIKE search OPTIONS {waitForSync: true} RETURN doc')
+    local for_stmt = ast.body[2]
+    assert.are.equal("for", for_stmt.type)
+    assert.is_table(for_stmt.search)
+    assert.is_table(for_stmt.options)
+  end)
+
+  it("still parses the keyword uses", function()
+    local q = {
+      "FOR doc IN v SEARCH doc.x == 1 RETURN doc",
+      "FOR doc IN v search doc.x == 1 options {} RETURN doc",
+      "FOR i IN 1..3 COLLECT g = i % 2 INTO grp KEEP i RETURN grp",
+      "FOR i IN 1..3 COLLECT g = i WITH COUNT INTO n OPTIONS {method: 'sorted'} RETURN [g, n]",
+      "FOR v, e, p IN 1..3 OUTBOUND 'a/1' edges PRUNE v.x == 1 OPTIONS {bfs: true} RETURN v",
+      "FOR v, e, p IN 1..3 OUTBOUND 'a/1' edges PRUNE cond = v.x == 1 RETURN cond",
+      "FOR v IN OUTBOUND SHORTEST_PATH 'a/1' TO 'a/2' edges RETURN v",
+      "FOR p IN OUTBOUND K_PATHS 'a/1' to 'a/2' edges RETURN p",
+      "FOR x IN [1] INSERT {x} INTO c OPTIONS {waitForSync: true}",
+    }
+    for _, text in ipairs(q) do
+      local ok, e = pcall(aql.parse, text)
+      assert(ok, text .. ": " .. tostring(type(e) == "table" and e.message or e))
+    end
+    -- executed, not only parsed: KEEP and WITH COUNT INTO keep their meaning
+    same({ { { i = 1 } } }, all("FOR i IN [1] LET keep = i + 1 COLLECT g = 1 INTO grp KEEP i RETURN grp"))
+    same({ { 1, 2 } }, all("FOR i IN [1, 3] LET count = i COLLECT g = 1 WITH COUNT INTO count " ..
+      "RETURN [g, count]"))
+  end)
+
+  it("keeps the reserved keywords reserved", function()
+    for _, text in ipairs({ "LET window = 1 RETURN window", "LET filter = 1 RETURN filter",
+      "LET with = 1 RETURN with" }) do
+      local e = err_of(nil, text)
+      assert.are.equal(1501, e.num)
+    end
+    -- and a contextual word out of place is a syntax error, not silently ignored
+    assert.are.equal(1501, err_of(nil, "FOR v IN OUTBOUND SHORTEST_PATH 'a/1' 'a/2' edges RETURN v").num)
+    assert.are.equal(1501, err_of(nil, "FOR i IN [1] KEEP i RETURN i").num)
+  end)
+end)
+
 describe("AQL data modification", function()
   local db
   before_each(function()

@@ -35,8 +35,6 @@ end
 -- Snippets that are not valid AQL as written, by page:line, with the reason.
 local SYNTAX_SKETCH = "syntax sketch with alternatives (OUTBOUND|INBOUND|ANY, [optional] parts)"
 local MOD_SKETCH = "syntax sketch: the word `options` stands for an OPTIONS clause"
--- SEARCH is a keyword of the lexer, as in ArangoDB's token table ("SEARCH declaration")
-local SEARCH_WORD = "uses `search` as a variable name, but SEARCH is a keyword"
 local KNOWN = {
   ["arangosearch:734"] = "typo in the documentation: missing comma between arguments",
   ["all-shortest-paths:47"] = SYNTAX_SKETCH, ["k-paths:112"] = SYNTAX_SKETCH,
@@ -48,8 +46,6 @@ local KNOWN = {
   ["remove:134"] = "fragment: REPLACE without IN collection",
   ["remove:158"] = MOD_SKETCH, ["replace:295"] = MOD_SKETCH, ["update:411"] = MOD_SKETCH,
   ["fuzzy-search:178"] = "typo in the documentation: missing comma between array elements",
-  ["wildcard-search:300"] = SEARCH_WORD, ["wildcard-search:310"] = SEARCH_WORD,
-  ["wildcard-search:335"] = SEARCH_WORD, ["wildcard-search:345"] = SEARCH_WORD,
   ["whats-new-in-3-12:581"] = "query statistics output, not AQL",
   ["incompatible-changes-in-3-8:430"] = "documents that WINDOW became a keyword (this query fails since 3.8)",
 }

@@ -141,4 +141,54 @@ io.write("done\n")
     assert.is_true(ok)
     assert.equal(0, status)
   end)
+
+  it("keeps a coroutine it resumed alive while that coroutine resumes others", function()
+    -- The JWT refresh pattern: a coroutine nobody references but the core waits on a request
+    -- (inside pcall), and once resumed by the core it wakes coroutines that yielded in plain
+    -- Lua, each of which collects garbage and makes a request of its own. While it is resuming
+    -- them it is "normal", on no Lua stack: the core's reference must hold it until its
+    -- lua_resume returns, or a collection frees its stack under coroutine.resume.
+    local ok, _, status, output = run_child(prelude .. [[
+local peer = tcp_peer.start(function(c)
+  while true do
+    local req = c:expect()
+    if not req then break end
+    c:send("HTTP/1.1 200 OK\r\nContent-Length: " .. #req.path .. "\r\n\r\n" .. req.path)
+  end
+  c:close()
+end)
+local http = core.http{ max_connections = 2 }
+local finished, bodies = 0, {}
+for round = 1, 5 do
+  local waiters = {}
+  coroutine.resume(coroutine.create(function()  -- the refresher: no Lua reference kept
+    local got, res = pcall(http.request, http, { url = peer.url, path = "/refresh" })
+    assert(got and res and res.body == "/refresh")
+    local mine = { round = round }
+    for _, co in ipairs(waiters) do assert(coroutine.resume(co, mine)) end
+    assert(mine.round == round)
+    finished = finished + 1
+  end))
+  for i = 1, 8 do
+    local co = coroutine.create(function()
+      local token = coroutine.yield()
+      collectgarbage()
+      local res = assert(http:request{ url = peer.url, path = "/w" .. token.round .. "-" .. i })
+      bodies[#bodies + 1] = res.body
+      finished = finished + 1
+    end)
+    assert(coroutine.resume(co))
+    waiters[i] = co
+  end
+  while finished < round * 9 do uv.run("once") end
+end
+http:close()
+peer.stop()
+uv.run()
+io.write(#bodies, " done\n")
+]])
+    assert.equal("40 done\n", output)
+    assert.is_true(ok)
+    assert.equal(0, status)
+  end)
 end)

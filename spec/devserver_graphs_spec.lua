@@ -677,4 +677,34 @@ describe("devserver graphs store API", function()
     assert.equal(0, graphs.rename_collection(db, "nothing", "else"))
     s:close()
   end)
+
+  it("logs a vertex removal and its edge cascade as one unit (a torn tail keeps them all)", function()
+    local dir = tmpdir()
+    local s = store.new{ data_dir = dir, sweep = false }
+    local db = s:database("_system")
+    graphs.create(db, { name = "cg", edgeDefinitions = {
+      { collection = "links", from = { "nodes" }, to = { "nodes" } } } })
+    local nodes, links = db:collection("nodes"), db:collection("links")
+    for _, k in ipairs{ "a", "b", "c" } do nodes:insert{ _key = k } end
+    links:insert{ _key = "ab", _from = "nodes/a", _to = "nodes/b" }
+    links:insert{ _key = "ca", _from = "nodes/c", _to = "nodes/a" }
+    graphs.remove_document(db, graphs.get(db, "cg"), nodes, "a", {})
+    assert.same({ 2, 0 }, { nodes:count(), links:count() })
+    s:close()
+    -- what a kill -9 while writing the last log line leaves: that line without its end
+    local path = dir .. "/wal.jsonl"
+    local f = assert(io.open(path, "rb"))
+    local text = f:read("a")
+    f:close()
+    local cut = text:sub(1, -2):match("^(.*\n)") or ""
+    f = assert(io.open(path, "wb"))
+    f:write(cut .. text:sub(#cut + 1, #cut + 10))
+    f:close()
+    local s2 = store.new{ data_dir = dir, sweep = false }
+    local db2 = s2:database("_system")
+    local counts = { db2:collection("nodes"):count(), db2:collection("links"):count() }
+    s2:close()
+    os.execute("rm -rf '" .. dir .. "'")
+    assert.same({ 3, 2 }, counts)
+  end)
 end)

@@ -427,6 +427,41 @@ describe("devserver cooperative handlers", function()
     c:close()
   end)
 
+  -- Runs `step` until it returns true, at most `max` times (a bound on turns, not on time).
+  local function within_turns(max, step)
+    for _ = 1, max do
+      if step() then return true end
+    end
+    return false
+  end
+
+  local function running(query)
+    local res = decode(ds.request(h.url, "GET", "/_api/query/current"))
+    assert.are.equal(200, res.status)
+    for _, q in ipairs(res.json) do
+      if q.query == query then return true end
+    end
+    return false
+  end
+
+  it("kills the query of a client that resets its connection while waiting", function()
+    local uv = require "luv"
+    local query = "FOR i IN 1..1000000000 FILTER i < 0 RETURN i"
+    local c = ds.connect(h.url)
+    c:send(ds.render("POST", "/_api/cursor", { body = { query = query, batchSize = 2 } }))
+    assert.is_true(within_turns(200, function() return running(query) end), "the query never started")
+    assert.are.equal(1, h.state.scheduler:pending())
+    -- RST instead of FIN: the server's next read fails with ECONNRESET
+    c.closed = true
+    c.tcp:close_reset()
+    assert.is_true(within_turns(500, function() return not running(query) end),
+      "the query still runs after its client went away")
+    assert.is_true(ds.wait(function() return h.state.scheduler:pending() == 0 end, 5))
+    uv.run("nowait")
+    -- the server goes on serving
+    assert.are.equal(200, ds.request(h.url, "GET", "/_api/version").status)
+  end)
+
   it("stops with a handler still waiting", function()
     local c = ds.connect(h.url)
     c:send(ds.render("POST", "/_api/cursor", { body = { query = "RETURN SLEEP(1000)" } }))
@@ -461,5 +496,72 @@ describe("devserver cooperative handlers", function()
     assert.are.equal(100000, n)
     -- the rows take over 30 MB: a server that computed them up front would hold them all
     assert.is_true(max_growth < 10 * 1024, string.format("memory grew by %.1f MB", max_growth / 1024))
+  end)
+end)
+
+describe("devserver HTTP layer and disconnecting clients", function()
+  local http = require "arango.devserver.http"
+  local uv = require "luv"
+  local server, seen, replies
+
+  before_each(function()
+    seen, replies = {}, {}
+    server = assert(http.listen({
+      host = "127.0.0.1", port = 0,
+      on_request = function(req, reply)
+        seen[#seen + 1] = req
+        req.on_disconnect = function(r) r.hook_calls = (r.hook_calls or 0) + 1 end
+        replies[#replies + 1] = reply
+        return nil -- answered later, like a long query
+      end,
+      on_error = function(status) return { status = status, body = "" } end,
+    }))
+  end)
+
+  after_each(function()
+    server.close()
+    uv.run("nowait")
+  end)
+
+  local function url() return "http://127.0.0.1:" .. server.port end
+
+  it("marks the pending request of a client that reset the connection, once", function()
+    local c = ds.connect(url())
+    c:send(ds.render("GET", "/slow"))
+    assert.is_true(ds.wait(function() return #seen == 1 end, 5))
+    assert.is_nil(seen[1].disconnected)
+    c.closed = true
+    c.tcp:close_reset()
+    assert.is_true(ds.wait(function() return seen[1].disconnected == true end, 5))
+    assert.are.equal(1, seen[1].hook_calls)
+    -- a late answer to a vanished client is dropped without error and marks nothing twice
+    replies[1]({ status = 200, body = "late" })
+    uv.run("nowait")
+    assert.are.equal(1, seen[1].hook_calls)
+  end)
+
+  it("does not mark a request whose client only half-closed, and still answers it", function()
+    local c = ds.connect(url())
+    c:send(ds.render("GET", "/slow"))
+    assert.is_true(ds.wait(function() return #seen == 1 end, 5))
+    c.tcp:shutdown()
+    -- give the server the turns it needs to see the EOF
+    ds.wait(function() return false end, 0.2)
+    assert.is_nil(seen[1].disconnected)
+    replies[1]({ status = 200, body = "answer" })
+    local res = assert(c:read(false, 5))
+    assert.are.equal("answer", res.body)
+    assert.is_nil(seen[1].disconnected)
+    c:close()
+  end)
+
+  it("marks requests still pending when the server closes", function()
+    local c = ds.connect(url())
+    c:send(ds.render("GET", "/slow"))
+    assert.is_true(ds.wait(function() return #seen == 1 end, 5))
+    server.close()
+    assert.is_true(seen[1].disconnected)
+    assert.is_true(c:wait_closed(5))
+    c:close()
   end)
 end)

@@ -1,6 +1,7 @@
 -- Authentication endpoints: POST /_open/auth (JWT from user name and password or an access
 -- token) and the access tokens of /_api/token/{user}.
 local json = require "arango.json"
+local user_api = require "arango.devserver.api.user"
 
 local M = {}
 
@@ -19,11 +20,7 @@ local function open_auth(ctx)
   return 200, { jwt = ctx.server.auth:issue_token(username) }
 end
 
-local function self_or_admin(ctx)
-  local name = ctx.params.user
-  if ctx:is_admin() or (ctx.user ~= nil and ctx.user == name) then return name end
-  ctx:fail(403, 11)
-end
+local function self_or_admin(ctx) return user_api.self_or_admin(ctx, ctx.params.user) end
 
 local function create_token(ctx)
   local name = self_or_admin(ctx)
@@ -50,9 +47,9 @@ end
 
 function M.register(router)
   router:add("POST", "/_open/auth", open_auth, { open = true })
-  router:add("POST", "/_api/token/:user", create_token, {})
-  router:add("GET", "/_api/token/:user", list_tokens, {})
-  router:add("DELETE", "/_api/token/:user/:id", delete_token, {})
+  router:add("POST", "/_api/token/:user", create_token)
+  router:add("GET", "/_api/token/:user", list_tokens)
+  router:add("DELETE", "/_api/token/:user/:id", delete_token)
 end
 
 return M

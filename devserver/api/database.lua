@@ -2,26 +2,14 @@
 -- with initial users); DELETE /_api/database/{name}. Creating, listing all and dropping are
 -- only allowed from _system (403/1230) and need rw on _system, as in ArangoDB.
 local json = require "arango.json"
+local store_mod = require "arango.devserver.store"
 
 local M = {}
 
-local function names(store)
-  local out = {}
-  for _, d in ipairs(store:databases()) do
-    out[#out + 1] = type(d) == "table" and (d.name or d:name()) or d
-  end
-  table.sort(out)
-  return out
-end
-M.names = names
-
---- ArangoDB's traditional database name rule (extended names are off by default).
-function M.valid_name(name, allow_system)
-  if type(name) ~= "string" or #name == 0 or #name > 64 then return false end
-  if name:find("^_") then
-    return allow_system == true and name:find("^_[%w_%-]*$") ~= nil
-  end
-  return name:find("^%a[%w_%-]*$") ~= nil
+-- A name a client may create: the store's rule (traditional naming), without the `_` prefix
+-- that only _system has (so "_system" itself is 400/1229 here, not 409/1207).
+local function creatable_name(name)
+  return store_mod.valid_database_name(name) and name:sub(1, 1) ~= "_"
 end
 
 local function only_system(ctx)
@@ -31,13 +19,13 @@ end
 local function list_all(ctx)
   only_system(ctx)
   if not ctx:is_admin() then ctx:fail(403, 11) end
-  return 200, { error = false, code = 200, result = json.array(names(ctx.server.store)) }
+  return 200, { error = false, code = 200, result = json.array(ctx.server.store:databases()) }
 end
 
 local function list_user(ctx)
   local auth = ctx.server.auth
   local out = {}
-  for _, n in ipairs(names(ctx.server.store)) do
+  for _, n in ipairs(ctx.server.store:databases()) do
     if not auth.enabled or auth:database_level(ctx.user, n) ~= "none" then out[#out + 1] = n end
   end
   return 200, { error = false, code = 200, result = json.array(out) }
@@ -53,7 +41,7 @@ local function create(ctx)
   local body = ctx:json()
   if type(body) ~= "table" or json.is_array(body) then ctx:fail(400, 10, "expecting a JSON object") end
   local name = body.name
-  if not M.valid_name(name, false) then ctx:fail(400, 1229) end
+  if not creatable_name(name) then ctx:fail(400, 1229) end
   local users_list = body.users
   if users_list ~= nil
     and (type(users_list) ~= "table" or (next(users_list) ~= nil and not users_list[1])) then
@@ -71,19 +59,17 @@ local function create(ctx)
   local opts = type(body.options) == "table" and body.options or {}
   store:create_database(name, opts)
   local users = ctx.server.users
-  if users then
-    -- a database's initial users get rw on it (created when they do not exist yet)
-    for _, u in ipairs(users_list or {}) do
-      local uname = u.username or u.user
-      if not users:get(uname) then
-        users:create(uname, { passwd = u.passwd or "", active = u.active, extra = u.extra })
-      end
-      users:set_database_level(uname, name, "rw")
+  -- a database's initial users get rw on it (created when they do not exist yet)
+  for _, u in ipairs(users_list or {}) do
+    local uname = u.username or u.user
+    if not users:get(uname) then
+      users:create(uname, { passwd = u.passwd or "", active = u.active, extra = u.extra })
     end
-    -- so that its creator can use the new database right away
-    if ctx.user and ctx.server.auth.enabled and users:database_level(ctx.user, name) == "none" then
-      users:set_database_level(ctx.user, name, "rw")
-    end
+    users:set_database_level(uname, name, "rw")
+  end
+  -- so that its creator can use the new database right away
+  if ctx.user and ctx.server.auth.enabled and users:database_level(ctx.user, name) == "none" then
+    users:set_database_level(ctx.user, name, "rw")
   end
   ctx.server.log:add("INFO", "general", "created database '" .. name .. "'")
   return 201, { error = false, code = 201, result = true }
@@ -93,21 +79,18 @@ local function drop(ctx)
   only_system(ctx)
   if not ctx:is_admin() then ctx:fail(403, 11) end
   local name = ctx.params.name
-  if name == "_system" then ctx:fail(403, 11) end
-  local store = ctx.server.store
-  if not store:database(name) then ctx:fail(404, 1228) end
-  store:drop_database(name)
-  if ctx.server.users then ctx.server.users:forget(name) end
+  ctx.server.store:drop_database(name) -- 403/11 for _system, 404/1228 when missing
+  ctx.server.users:forget(name)
   ctx.server.log:add("INFO", "general", "dropped database '" .. name .. "'")
   return 200, { error = false, code = 200, result = true }
 end
 
 function M.register(router)
-  router:add("GET", "/_api/database", list_all, {})
-  router:add("GET", "/_api/database/user", list_user, {})
-  router:add("GET", "/_api/database/current", current, {})
-  router:add("POST", "/_api/database", create, {})
-  router:add("DELETE", "/_api/database/:name", drop, {})
+  router:add("GET", "/_api/database", list_all)
+  router:add("GET", "/_api/database/user", list_user)
+  router:add("GET", "/_api/database/current", current)
+  router:add("POST", "/_api/database", create)
+  router:add("DELETE", "/_api/database/:name", drop)
 end
 
 return M

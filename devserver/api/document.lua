@@ -2,9 +2,11 @@
 -- (create, read, read-many with ?onlyget, replace, update, remove, HEAD), with ArangoDB's
 -- options, If-Match/If-None-Match revision checks (412/304), etag/location headers, 201 vs 202
 -- by waitForSync, and per-document errors plus x-arango-error-codes for arrays.
--- Also exports small helpers the other data endpoints share (qbool, collection lookup...).
+-- Also exports the helpers the other data endpoints share: qbool, collection, doc_error,
+-- error_codes, unquote, conflict, write_opts.
 local json = require "arango.json"
 local errors = require "arango.devserver.errors"
+local store_collection = require "arango.devserver.store.collection"
 
 local M = {}
 
@@ -62,13 +64,8 @@ end
 local unquote = M.unquote
 
 --- Raises ArangoDB's revision conflict (412/1200) naming the stored document's _id, _key and
--- _rev; `headers` (e.g. its etag) go with the answer.
-function M.conflict(doc, headers)
-  local e = errors.new(412, 1200, "conflict, _rev values do not match")
-  e.extra = { _id = doc._id, _key = doc._key, _rev = doc._rev }
-  e.headers = headers
-  error(e, 0)
-end
+-- _rev; `headers` go with the answer (default: the document's quoted etag). The store's.
+M.conflict = store_collection.conflict
 
 local function etag(rev) return '"' .. rev .. '"' end
 
@@ -117,19 +114,15 @@ local function each(items, op)
   return out, failed
 end
 
--- Runs `each(items, op)` as one transaction of `col`'s server: the request's writes reach the
--- log as one unit (a crash keeps all or none of them). A per-document error does not abort
--- the others (each operation changes nothing when it fails), as in ArangoDB.
+-- Runs `each(items, op)` as one transaction of `col`'s server (set in opts.trx for `op`): the
+-- request's writes reach the log as one unit (a crash keeps all or none of them). A
+-- per-document error does not abort the others (each operation changes nothing when it
+-- fails), as in ArangoDB.
 local function each_in_transaction(col, opts, items, op)
-  local trx = col.db.server:begin()
-  opts.trx = trx
-  local ok, out, failed = pcall(each, items, op)
-  if not ok then
-    trx:abort()
-    error(out, 0)
-  end
-  trx:commit()
-  return out, failed
+  return col.db.server:run_in_transaction(function(trx)
+    opts.trx = trx
+    return each(items, op)
+  end)
 end
 
 local function multi_response(out, failed, ok_status, opts)

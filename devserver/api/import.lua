@@ -87,8 +87,6 @@ local function parse(ctx, kind)
   return items, empty
 end
 
-local run_import
-
 local function prefixed(v, prefix, force)
   if type(v) ~= "string" or not prefix or prefix == "" then return v end
   local slash = v:find("/", 1, true)
@@ -97,38 +95,8 @@ local function prefixed(v, prefix, force)
   return v
 end
 
-local function import(ctx)
-  local q = ctx.query
-  local name = q.collection
-  if not name or name == "" then
-    ctx:fail(400, 1204, "'collection' is missing, expecting /_api/import?collection=<identifier>")
-  end
-  local col = document.collection(ctx, name, "rw")
-  local kind = q.type
-  if kind ~= nil and kind ~= "documents" and kind ~= "list" and kind ~= "array" and kind ~= "auto" then
-    ctx:fail(400, 400, "invalid value for 'type'")
-  end
-  local on_dup = q.onDuplicate or "error"
-  if not ON_DUPLICATE[on_dup] then ctx:fail(400, 400, "invalid value for 'onDuplicate'") end
-  local opts = { waitForSync = qbool(q, "waitForSync", false) }
-  local items, empty = parse(ctx, kind)
-  -- the whole import is one transaction: one log unit, rolled back with complete=true
-  local trx = col.db.server:begin()
-  opts.trx = trx
-  local ok, status, body = pcall(function()
-    if qbool(q, "overwrite", false) then col:truncate(opts) end
-    return run_import(ctx, col, items, empty, opts)
-  end)
-  if not ok then
-    trx:abort()
-    error(status, 0)
-  end
-  if status == 201 then trx:commit() else trx:abort() end
-  return status, body
-end
-
 -- Imports the parsed items (inside the transaction in opts.trx); returns status, body.
-run_import = function(ctx, col, items, empty, opts)
+local function run_import(ctx, col, items, empty, opts)
   local q = ctx.query
   local on_dup = q.onDuplicate or "error"
   local complete, want_details = qbool(q, "complete", false), qbool(q, "details", false)
@@ -189,6 +157,36 @@ run_import = function(ctx, col, items, empty, opts)
   end
   if want_details then res.details = details end
   return 201, res
+end
+
+local function import(ctx)
+  local q = ctx.query
+  local name = q.collection
+  if not name or name == "" then
+    ctx:fail(400, 1204, "'collection' is missing, expecting /_api/import?collection=<identifier>")
+  end
+  local col = document.collection(ctx, name, "rw")
+  local kind = q.type
+  if kind ~= nil and kind ~= "documents" and kind ~= "list" and kind ~= "array" and kind ~= "auto" then
+    ctx:fail(400, 400, "invalid value for 'type'")
+  end
+  local on_dup = q.onDuplicate or "error"
+  if not ON_DUPLICATE[on_dup] then ctx:fail(400, 400, "invalid value for 'onDuplicate'") end
+  local opts = { waitForSync = qbool(q, "waitForSync", false) }
+  local items, empty = parse(ctx, kind)
+  -- the whole import is one transaction: one log unit, rolled back with complete=true
+  local trx = col.db.server:begin()
+  opts.trx = trx
+  local ok, status, body = pcall(function()
+    if qbool(q, "overwrite", false) then col:truncate(opts) end
+    return run_import(ctx, col, items, empty, opts)
+  end)
+  if not ok then
+    trx:abort()
+    error(status, 0)
+  end
+  if status == 201 then trx:commit() else trx:abort() end
+  return status, body
 end
 
 function M.register(router)

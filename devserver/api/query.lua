@@ -1,6 +1,5 @@
 -- AQL query management: POST /_api/query (parse), /_api/query/current, /_api/query/slow,
--- /_api/query/properties, DELETE /_api/query/{id} (kill), /_api/query/rules. Also registers
--- /_api/explain (api/explain.lua) and the query caches (api/query_cache.lua).
+-- /_api/query/properties, DELETE /_api/query/{id} (kill), /_api/query/rules.
 local aql_state = require "arango.devserver.aql.state"
 local errors = require "arango.devserver.errors"
 local V = require "arango.devserver.aql.values"
@@ -129,8 +128,6 @@ function M.register(router)
   router:add("PUT", "/_api/query/properties", set_properties)
   router:add("GET", "/_api/query/rules", rules)
   router:add("DELETE", "/_api/query/:id", kill)
-  require("arango.devserver.api.explain").register(router)
-  require("arango.devserver.api.query_cache").register(router)
 end
 
 return M

@@ -71,8 +71,7 @@ end
 
 local function server_id(state)
   if not state.server_id then
-    local c = require("arango.devserver.auth").crypto()
-    local h = require("arango.devserver.auth").tohex(c.random_bytes(16))
+    local h = require("arango.devserver.auth").tohex(require("arango.core").random_bytes(16))
     state.server_id = string.format("SNGL-%s-%s-%s-%s-%s", h:sub(1, 8), h:sub(9, 12), h:sub(13, 16),
       h:sub(17, 20), h:sub(21, 32))
   end

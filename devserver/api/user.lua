@@ -1,27 +1,22 @@
 -- User management: /_api/user (create, list), /_api/user/{user} (get, replace, update,
 -- remove) and the permission endpoints under /_api/user/{user}/database. Managing other
 -- users needs rw on _system (403/11 otherwise); a user may read its own account and levels.
+-- Exports self_or_admin for the access-token endpoints (api/auth.lua).
 local json = require "arango.json"
 local users_mod = require "arango.devserver.users"
-local database_api = require "arango.devserver.api.database"
 
 local M = {}
-
-local function users_of(ctx)
-  local users = ctx.server.users
-  if not users then ctx:fail(501, 9) end
-  return users
-end
 
 local function need_admin(ctx)
   if not ctx:is_admin() then ctx:fail(403, 11) end
 end
 
-local function self_or_admin(ctx, name)
-  if ctx:is_admin() then return end
-  if ctx.user ~= nil and ctx.user == name then return end
+--- Fails 403/11 unless the caller is an admin or the user `name` itself; returns `name`.
+function M.self_or_admin(ctx, name)
+  if ctx:is_admin() or (ctx.user ~= nil and ctx.user == name) then return name end
   ctx:fail(403, 11)
 end
+local self_or_admin = M.self_or_admin
 
 local function public(rec, code)
   local out = { user = rec.user, active = rec.active ~= false, extra = rec.extra or {} }
@@ -62,12 +57,12 @@ local function create(ctx)
   local body = object_body(ctx)
   local name = body.user
   if not users_mod.valid_name(name) then ctx:fail(400, 1700) end
-  local rec = users_of(ctx):create(name, user_opts(ctx, body))
+  local rec = ctx.server.users:create(name, user_opts(ctx, body))
   return 201, public(rec, 201)
 end
 
 local function list(ctx)
-  local users = users_of(ctx)
+  local users = ctx.server.users
   local out = {}
   local admin = ctx:is_admin()
   for _, rec in ipairs(users:list()) do
@@ -79,7 +74,7 @@ end
 local function get(ctx)
   local name = ctx.params.user
   self_or_admin(ctx, name)
-  local rec = users_of(ctx):get(name)
+  local rec = ctx.server.users:get(name)
   if not rec then ctx:fail(404, 1703) end
   return 200, public(rec, 200)
 end
@@ -94,19 +89,19 @@ local function modify(patch)
       -- a user may change its own password, not its status or extras
       opts.active, opts.extra = nil, nil
     end
-    local rec = users_of(ctx):modify(name, opts, patch)
+    local rec = ctx.server.users:modify(name, opts, patch)
     return 200, public(rec, 200)
   end
 end
 
 local function remove(ctx)
   need_admin(ctx)
-  users_of(ctx):remove(ctx.params.user)
+  ctx.server.users:remove(ctx.params.user)
   return 202, { error = false, code = 202 }
 end
 
 local function check_user(ctx)
-  local rec = users_of(ctx):get(ctx.params.user)
+  local rec = ctx.server.users:get(ctx.params.user)
   if not rec then ctx:fail(404, 1703) end
   return rec
 end
@@ -143,48 +138,43 @@ end
 local function set_db(ctx)
   local db = permission_target(ctx, true, false)
   local g = grant_of(ctx)
-  users_of(ctx):set_database_level(ctx.params.user, db, g)
+  ctx.server.users:set_database_level(ctx.params.user, db, g)
   return 200, { [db] = g, code = 200, error = false }
 end
 
 local function clear_db(ctx)
   local db = permission_target(ctx, true, false)
-  users_of(ctx):set_database_level(ctx.params.user, db, nil)
+  ctx.server.users:set_database_level(ctx.params.user, db, nil)
   return 202, { error = false, code = 202 }
 end
 
 local function set_col(ctx)
   local db, col = permission_target(ctx, true, true)
   local g = grant_of(ctx)
-  users_of(ctx):set_collection_level(ctx.params.user, db, col, g)
+  ctx.server.users:set_collection_level(ctx.params.user, db, col, g)
   return 200, { [db .. "/" .. col] = g, code = 200, error = false }
 end
 
 local function clear_col(ctx)
   local db, col = permission_target(ctx, true, true)
-  users_of(ctx):set_collection_level(ctx.params.user, db, col, nil)
+  ctx.server.users:set_collection_level(ctx.params.user, db, col, nil)
   return 202, { error = false, code = 202 }
 end
 
 local function collection_names(store, db)
-  local d = store:database(db)
   local out = {}
-  if not d then return out end
-  for _, c in ipairs(d:collections() or {}) do
-    local n = type(c) == "table" and (type(c.name) == "function" and c:name() or c.name) or c
-    if type(n) == "string" then out[#out + 1] = n end
-  end
+  for i, c in ipairs(store:database(db):collections()) do out[i] = c.name end
   return out
 end
 
 local function list_dbs(ctx)
   local name = ctx.params.user
   self_or_admin(ctx, name)
-  local users = users_of(ctx)
+  local users = ctx.server.users
   check_user(ctx)
   local full = ctx.query.full == "true" or ctx.query.full == "1"
   local result = {}
-  for _, db in ipairs(database_api.names(ctx.server.store)) do
+  for _, db in ipairs(ctx.server.store:databases()) do
     local lvl = users:database_level(name, db)
     if full then
       local cols = {}
@@ -206,7 +196,7 @@ end
 local function get_db(ctx)
   local name = ctx.params.user
   local db = permission_target(ctx, false, false)
-  local users = users_of(ctx)
+  local users = ctx.server.users
   local lvl
   if db == "*" then
     lvl = users:configured_database_level(name, "*") or "none"
@@ -219,23 +209,23 @@ end
 local function get_col(ctx)
   local name = ctx.params.user
   local db, col = permission_target(ctx, false, true)
-  return 200, { error = false, code = 200, result = users_of(ctx):collection_level(name, db, col) }
+  return 200, { error = false, code = 200, result = ctx.server.users:collection_level(name, db, col) }
 end
 
 function M.register(router)
-  router:add("POST", "/_api/user", create, {})
-  router:add("GET", "/_api/user", list, {})
-  router:add("GET", "/_api/user/:user", get, {})
-  router:add("PUT", "/_api/user/:user", modify(false), {})
-  router:add("PATCH", "/_api/user/:user", modify(true), {})
-  router:add("DELETE", "/_api/user/:user", remove, {})
-  router:add("GET", "/_api/user/:user/database", list_dbs, {})
-  router:add("GET", "/_api/user/:user/database/:db", get_db, {})
-  router:add("PUT", "/_api/user/:user/database/:db", set_db, {})
-  router:add("DELETE", "/_api/user/:user/database/:db", clear_db, {})
-  router:add("GET", "/_api/user/:user/database/:db/:collection", get_col, {})
-  router:add("PUT", "/_api/user/:user/database/:db/:collection", set_col, {})
-  router:add("DELETE", "/_api/user/:user/database/:db/:collection", clear_col, {})
+  router:add("POST", "/_api/user", create)
+  router:add("GET", "/_api/user", list)
+  router:add("GET", "/_api/user/:user", get)
+  router:add("PUT", "/_api/user/:user", modify(false))
+  router:add("PATCH", "/_api/user/:user", modify(true))
+  router:add("DELETE", "/_api/user/:user", remove)
+  router:add("GET", "/_api/user/:user/database", list_dbs)
+  router:add("GET", "/_api/user/:user/database/:db", get_db)
+  router:add("PUT", "/_api/user/:user/database/:db", set_db)
+  router:add("DELETE", "/_api/user/:user/database/:db", clear_db)
+  router:add("GET", "/_api/user/:user/database/:db/:collection", get_col)
+  router:add("PUT", "/_api/user/:user/database/:db/:collection", set_col)
+  router:add("DELETE", "/_api/user/:user/database/:db/:collection", clear_col)
 end
 
 return M

@@ -380,10 +380,20 @@ function builders.quantified(node, q)
   end
 end
 
+-- A range operator materializes its array; past this many values that is a runaway
+-- (1..1e18 would exhaust memory), so it fails with the resource-limit error instead.
+local MAX_RANGE = 10000000
+M.MAX_RANGE = MAX_RANGE
+
 function builders.range(node, q)
   local a, b = compile(node.from, q), compile(node.to, q)
   return function(row)
     local from, to = to_int(a(row)), to_int(b(row))
+    -- the span is computed in floats: to - from overflows int64 for far-apart bounds
+    if math.abs(to * 1.0 - from * 1.0) >= MAX_RANGE then
+      q:runtime_fail(400, 32, string.format("resource limit exceeded: range %d..%d has more than %d values",
+        from, to, MAX_RANGE))
+    end
     local n = (to >= from) and (to - from + 1) or (from - to + 1)
     q:account(n * 16)
     local out = {}

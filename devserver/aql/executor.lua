@@ -249,11 +249,14 @@ function stages.for_(stmt, q, next_stmt)
     local from_f, to_f = compile(src.from, q), compile(src.to, q)
     return function(input)
       local row, cur, last, step = nil, 0, -1, 1
+      local done = true
       return function()
         while true do
-          if (step > 0 and cur <= last) or (step < 0 and cur >= last) then
+          if not done then
             local v = cur
-            cur = cur + step
+            -- stop on reaching `last` rather than stepping past it: past math.maxinteger the
+            -- counter would wrap around and the loop never end
+            if v == last then done = true else cur = cur + step end
             q:tick()
             local r = copy_row(row)
             r[var] = v
@@ -264,6 +267,7 @@ function stages.for_(stmt, q, next_stmt)
           if not row then return nil end
           cur, last = to_int(from_f(row)), to_int(to_f(row))
           step = last >= cur and 1 or -1
+          done = false
         end
       end
     end

@@ -5,8 +5,12 @@ local errors = require "arango.devserver.errors"
 local M = {}
 
 -- Reserved words: these can never be identifiers unless quoted with backticks.
+-- The words ArangoDB only treats as keywords in their context (KEEP, COUNT in WITH COUNT INTO,
+-- OPTIONS, PRUNE, SEARCH, TO, and AT LEAST) are deliberately absent: they lex as identifiers so
+-- `LET search = ...` or `doc.options` work, and the parser recognises them by position
+-- (Parser:is_word). WINDOW is reserved since 3.8 and stays here.
 local KEYWORDS = {}
-for w in ([[FOR RETURN FILTER SEARCH SORT LIMIT LET COLLECT WINDOW INTO WITH ALL ANY NONE
+for w in ([[FOR RETURN FILTER SORT LIMIT LET COLLECT WINDOW INTO WITH ALL ANY NONE
   AGGREGATE ASC DESC NOT AND OR IN LIKE NULL TRUE FALSE INSERT UPDATE REPLACE REMOVE UPSERT
   OUTBOUND INBOUND GRAPH SHORTEST_PATH K_SHORTEST_PATHS K_PATHS ALL_SHORTEST_PATHS
   DISTINCT]]):gmatch("%S+") do
@@ -17,7 +21,7 @@ M.KEYWORDS = KEYWORDS
 -- How ArangoDB's grammar names tokens in "unexpected ..." messages.
 local KEYWORD_DESC = {
   FOR = "FOR declaration", RETURN = "RETURN declaration", FILTER = "FILTER declaration",
-  SEARCH = "SEARCH declaration", SORT = "SORT declaration", LIMIT = "LIMIT declaration",
+  SORT = "SORT declaration", LIMIT = "LIMIT declaration",
   LET = "LET declaration", COLLECT = "COLLECT declaration", WINDOW = "WINDOW declaration",
   INTO = "INTO keyword", WITH = "WITH keyword", ALL = "all modifier", ANY = "any modifier",
   NONE = "none modifier", AGGREGATE = "AGGREGATE keyword", ASC = "ASC keyword", DESC = "DESC keyword",

@@ -679,7 +679,8 @@ function Parser:parse_for()
       self.modified[depth.name]))
   end
   if #vars > 1 then self:error_at(self:peek()) end
-  if self:is_kw("SEARCH") then
+  -- SEARCH is contextual: only here, right after FOR ... IN <expression>, is it the keyword.
+  if self:is_word("SEARCH") then
     self:next()
     stmt.search = "pending"
     self:declare(vars[1])

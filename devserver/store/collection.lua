@@ -9,7 +9,7 @@
 --   col:replace(key, doc, opts)    -> result, "replaced"    (key nil: doc._key)
 --   col:remove(key, opts)          -> result, "removed"     (key: string, or {_key=, _rev=})
 --   col:iterate()                  -> iterator over the documents present when it started
---   col:count(), col:truncate(), col:edges(vertex, direction)
+--   col:count(), col:truncate(opts), col:edges(vertex, direction), col:expire(now)
 -- `result` is ArangoDB's answer object: {_id, _key, _rev [, _oldRev] [, new] [, old]};
 -- `outcome` is "created", "replaced", "updated", "ignored" or "removed".
 -- opts use ArangoDB's option names: returnNew, returnOld, overwrite, overwriteMode
@@ -37,11 +37,9 @@ local SYSTEM_ATTR = { _key = true, _id = true, _rev = true }
 
 local col_mt = {}
 col_mt.__index = col_mt
-M.mt = col_mt
 
 local is_array = schema_mod.is_array
 local function is_object(v) return type(v) == "table" and not is_array(v) end
-M.is_object = is_object
 
 local has_uv, uv = pcall(require, "luv")
 local function now_seconds()
@@ -51,7 +49,6 @@ local function now_seconds()
   end
   return os.time()
 end
-M.now = now_seconds
 
 --- True when `name` is a valid collection name (traditional naming; `_` only for system ones).
 function M.valid_name(name, is_system)
@@ -113,8 +110,9 @@ function M.normalize_computed(cv)
   return out
 end
 
---- Builds a collection object. `props` must be validated (see db:create_collection).
--- `state` optionally restores {id, keyOptions.lastValue, indexes, ...} from persistence.
+--- Builds a collection object. `props` must be validated (see db:create_collection and
+-- db:_restore_collection): name, id, type, isSystem, waitForSync, cacheEnabled, schema,
+-- computedValues, keygen (a store/keys.lua generator), extra (cluster properties kept as given).
 function M.new(db, props)
   local col = setmetatable({
     db = db,
@@ -264,40 +262,25 @@ function col_mt:_clear()
   for i = 2, #self.indexes do self.indexes[i]:clear() end
 end
 
-local function log_put(self, doc, opts)
-  local server = self.db.server
-  if not server.wal then return end
-  server:log({ op = "put", db = self.db.name, c = self.id, d = doc, kg = self.keygen.last },
-    opts and opts.waitForSync or self.wait_for_sync)
+-- The log record of a document change: `doc` is the new version (nil: `key` is removed).
+local function change_record(self, key, doc)
+  if doc then
+    return { op = "put", db = self.db.name, c = self.id, d = doc, kg = self.keygen.last }
+  end
+  return { op = "del", db = self.db.name, c = self.id, k = key }
 end
 
-local function log_del(self, key, opts)
-  local server = self.db.server
-  if not server.wal then return end
-  server:log({ op = "del", db = self.db.name, c = self.id, k = key },
-    opts and opts.waitForSync or self.wait_for_sync)
-end
-
--- Every document change of the operations below goes through here: `doc` is the new version
--- (nil: remove `key`). Inside a transaction (opts.trx) the change is noted for undo and its
--- log record buffered until commit; outside it is logged at once (one record, one unit).
+-- Every document change goes through here: `doc` is the new version (nil: remove `key`).
+-- Inside a transaction (opts.trx) the change is noted for undo and its log record buffered
+-- until commit; outside it is logged at once (one record, one unit).
 local function write(self, key, doc, opts)
   local trx = opts.trx
+  local sync = opts.waitForSync or self.wait_for_sync
   if trx then
     trx:_note(self, key, self.docs[key])
-    if self.db.server.wal then
-      local rec
-      if doc then
-        rec = { op = "put", db = self.db.name, c = self.id, d = doc, kg = self.keygen.last }
-      else
-        rec = { op = "del", db = self.db.name, c = self.id, k = key }
-      end
-      trx:_log(self, rec, opts.waitForSync or self.wait_for_sync)
-    end
-  elseif doc then
-    log_put(self, doc, opts)
-  else
-    log_del(self, key, opts)
+    if self.db.server.wal then trx:_log(self, change_record(self, key, doc), sync) end
+  elseif self.db.server.wal then
+    self.db.server:log(change_record(self, key, doc), sync)
   end
   if doc then self:_put(doc) else self:_del(key) end
 end
@@ -347,13 +330,6 @@ end
 -- TTL expiry: a ttl index notes the earliest due time; when that time has come, reads and
 -- writes (and the server's sweep timer) remove the expired documents first.
 
-function col_mt:_ttl()
-  for i = 2, #self.indexes do
-    if self.indexes[i].type == "ttl" then return self.indexes[i] end
-  end
-  return nil
-end
-
 --- Removes expired documents (ttl index). Returns how many were removed.
 function col_mt:expire(now)
   local ttl = self.ttl
@@ -373,10 +349,7 @@ function col_mt:expire(now)
       end
     end
   end
-  for _, k in ipairs(expired) do
-    log_del(self, k)
-    self:_del(k)
-  end
+  for _, k in ipairs(expired) do write(self, k, nil, EMPTY) end
   ttl.next_due = next_due
   return #expired
 end
@@ -398,7 +371,6 @@ local function key_of(self, key)
   end
   return key
 end
-M.key_of = key_of
 
 --- The stored document with this key (or "coll/key" handle), or nil.
 function col_mt:get(key)
@@ -417,13 +389,15 @@ end
 -- when it started (in their current version), so writes while iterating are safe.
 function col_mt:iterate()
   lazy_expire(self)
-  local order, docs, i, n = self.order, self, 0, #self.order
+  -- the order list is replaced (never shrunk in place) when it is compacted or truncated,
+  -- so this one stays valid; documents are looked up in the current `docs`
+  local order, i, n = self.order, 0, #self.order
   return function()
     while i < n do
       i = i + 1
       local k = order[i]
       if k then
-        local d = docs.docs[k]
+        local d = self.docs[k]
         if d then return d end
       end
     end
@@ -454,13 +428,16 @@ end
 ---------------------------------------------------------------------------------------------
 -- Writes
 
-local function conflict(doc)
-  -- ArangoDB's 412 body names the current revision; the router merges `extra` into it.
+--- Raises ArangoDB's revision conflict (412/1200) for the stored document `doc`: the body
+-- names its _id, _key and _rev (the router merges `extra` into it) and `headers` go with the
+-- answer (default: its quoted etag).
+function M.conflict(doc, headers)
   local e = errors.new(412, 1200, "conflict, _rev values do not match")
   e.extra = { _id = doc._id, _key = doc._key, _rev = doc._rev }
-  e.headers = { etag = '"' .. doc._rev .. '"' }
+  e.headers = headers or { etag = '"' .. doc._rev .. '"' }
   error(e, 0)
 end
+local conflict = M.conflict
 
 local function not_found() errors.raise(404, 1202) end
 
@@ -647,9 +624,7 @@ function col_mt:insert(src, opts)
     local current = self.docs[key]
     if current then
       if mode == nil or mode == "conflict" then primary_conflict(key) end
-      if mode == "ignore" then
-        return { _id = current._id, _key = current._key, _rev = current._rev }, "ignored"
-      end
+      if mode == "ignore" then return skipped(current) end
       local sub = setmetatable({ ignoreRevs = true }, { __index = opts })
       if mode == "replace" then return do_replace(self, current, src, sub) end
       return do_update(self, current, src, sub)
@@ -664,8 +639,7 @@ function col_mt:insert(src, opts)
   schema_mod.check(self.schema, "insert", doc, nil)
   check_unique(self, doc, opts.trx)
   write(self, key, doc, opts)
-  local r = result_of(doc, nil, opts)
-  return r, "created"
+  return result_of(doc, nil, opts), "created"
 end
 
 local function target(self, key, body, trx)
@@ -716,18 +690,6 @@ function col_mt:remove(sel, opts)
   local r = { _id = current._id, _key = current._key, _rev = current._rev }
   if opts.returnOld then r.old = current end
   return r, "removed"
-end
-
---- Puts a document back as it was (`old`), or removes `key` when `old` is nil: rolls back
--- an earlier write of a multi-step request (import with complete=true). Logged.
-function col_mt:_undo(key, old)
-  if old then
-    log_put(self, old)
-    self:_put(old)
-  elseif self.docs[key] then
-    log_del(self, key)
-    self:_del(key)
-  end
 end
 
 --- Removes every document (indexes stay). opts.trx: inside that transaction (which then
@@ -824,7 +786,8 @@ function col_mt:_restore_index(state)
   self:_add_index(idx)
 end
 
---- Drops an index by id/name. Raises 404/1212 when missing, 400/1214 (primary/edge).
+--- Drops an index by id/name. Raises 404/1212 when missing, 403/11 for the primary and
+-- edge indexes.
 function col_mt:drop_index(ref)
   for i, idx in ipairs(self.indexes) do
     if idx.name == ref or idx.id == math.tointeger(tonumber(ref)) then
@@ -903,5 +866,4 @@ function col_mt:_renamed(new_name)
   end
 end
 
-M.keys = keys
 return M

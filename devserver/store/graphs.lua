@@ -666,36 +666,24 @@ local function cascade_collections(db, g, coll)
 end
 
 --- Removes document `key` of collection object `col` and every edge pointing at it (see the
--- header). All or nothing: when a removal fails, what was removed is put back. opts: the
--- store's remove options (waitForSync, returnOld, ifMatch).
+-- header) in one transaction: all or nothing in memory and in the log. opts: the store's
+-- remove options (waitForSync, returnOld, ifMatch).
 function M.remove_document(db, g, col, key, opts)
   opts = opts or {}
-  local before = col:get(key)
-  local result = col:remove(key, opts) -- raises (404/1202, 412/1200) before anything changed
-  local id = result._id
-  local removed = {}
-  local ok, err = pcall(function()
+  return db.server:run_in_transaction(function(trx)
+    local own = setmetatable({ trx = trx }, { __index = opts })
+    local result = col:remove(key, own) -- raises (404/1202, 412/1200) before anything changed
+    local edge_opts = { trx = trx, waitForSync = opts.waitForSync }
     for _, ename in ipairs(cascade_collections(db, g, col.name)) do
       local ecol = db:collection(ename)
       if ecol and ecol.type == 3 then
-        for _, e in ipairs(ecol:edges(id, "any")) do
-          if ecol:get(e._key) then
-            ecol:remove(e._key, { waitForSync = opts.waitForSync })
-            removed[#removed + 1] = { ecol, e }
-          end
+        for _, e in ipairs(ecol:edges(result._id, "any")) do
+          if ecol:get(e._key) then ecol:remove(e._key, edge_opts) end
         end
       end
     end
+    return result
   end)
-  if not ok then
-    for i = #removed, 1, -1 do
-      local r = removed[i]
-      r[1]:_undo(r[2]._key, r[2])
-    end
-    col:_undo(before._key, before)
-    error(err, 0)
-  end
-  return result
 end
 
 return M

@@ -8,6 +8,9 @@
 --   server:create_database(name, { options = {...} }) -> db   (400/1229 bad name, 409/1207 taken)
 --   server:drop_database(name)                 (404/1228 missing, 403/11 for _system)
 --   server:close()                             (stops the ttl sweeper, closes files)
+--   server:begin(opts) -> trx                  (store/transaction.lua)
+--   server:run_in_transaction(fn, opts, ...)   (fn(trx, ...): commits, or aborts and re-raises)
+--   server:expire(now) (ttl sweep), server:compact() (snapshot the log)
 --   db:collection(name_or_id) -> col | nil     db:collections() -> { col, ... } (sorted by name)
 --   db:create_collection(name, props) -> col   (props as POST /_api/collection takes them)
 --   db:drop_collection(name, { is_system = bool }) -> col
@@ -95,17 +98,13 @@ function server_mt:_witness_tick(v)
 end
 
 -- Compaction snapshots the memory state, so it waits while transactions have uncommitted
--- writes (the snapshot would keep what they may still roll back).
+-- writes (the snapshot would keep what they may still roll back). Called before each log
+-- append and when the last transaction with writes has ended.
 function server_mt:_compact_if_due()
   if self.compact_pending and (self.active_trx or 0) == 0 then
     self.compact_pending = false
     self:compact()
   end
-end
-
--- Called when the last transaction with writes has ended.
-function server_mt:_after_transactions()
-  if self.compact_pending and self.wal then self:_compact_if_due() end
 end
 
 --- Appends a record to the log (when persistent). `sync` forces an fsync.

@@ -123,7 +123,7 @@ function trx_mt:_finish(state)
     self.writing = false
     local s = self.server
     s.active_trx = s.active_trx - 1
-    if s.active_trx == 0 then s:_after_transactions() end
+    if s.active_trx == 0 then s:_compact_if_due() end
   end
 end
 

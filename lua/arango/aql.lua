@@ -8,6 +8,7 @@
 
 local request_mod = require "arango.request"
 local errors = require "arango.errors"
+local api = require "arango.api"
 local options = require "arango.options"
 local cursor_mod = require "arango.cursor"
 local serializer = require "arango.serializer"
@@ -22,7 +23,7 @@ M.AQL = AQL
 -- @param db the `arango.database` Database
 -- @return the AQL object
 function AQL.new(db)
-  local self = setmetatable({ _db = db }, AQL)
+  local self = setmetatable({ _db = db, _executor = db._executor }, AQL)
   self.cache = M.AQLQueryCache.new(db)
   return self
 end
@@ -76,7 +77,6 @@ local function query_parts(query, extra, what)
   end
   return text, merged
 end
-M._query_parts = query_parts
 
 --- Execute a query and return a cursor over its results.
 -- @param query AQL text, or a query object from the builder (`arango.aql(...)`,
@@ -114,27 +114,17 @@ function AQL:_execute(query, opts, err_class)
   if bind_vars ~= nil then data.bindVars = serializer.object(bind_vars) end
   local headers = {}
   if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
-  local executor = self._db._executor
-  local req = request_mod.new{ method = "POST", endpoint = "/_api/cursor", data = data, headers = headers }
-  return executor:execute(req, function(resp)
-    if not resp.is_success then err_class:raise_from(resp) end
-    return cursor_mod.new(executor, resp.body, { allow_retry = inner.allowRetry, host = resp.host,
-      ttl = data.ttl })
-  end)
+  return self:_run({ method = "POST", endpoint = "/_api/cursor", data = data, headers = headers }, err_class,
+    function(resp)
+      return cursor_mod.new(self._executor, resp.body, { allow_retry = inner.allowRetry, host = resp.host,
+        ttl = data.ttl })
+    end)
 end
 
-local function run(self, fields, err_class, on_success)
-  return self._db._executor:execute(request_mod.new(fields), function(resp)
-    if not resp.is_success then err_class:raise_from(resp) end
-    return on_success(resp)
-  end)
-end
+-- The request runners (_run, _run_raw, ...) come from arango.api.
+api.mixin(AQL)
 
-local function strip(body)
-  local out = {}
-  for k, v in pairs(body) do if k ~= "code" and k ~= "error" then out[k] = v end end
-  return out
-end
+local strip = api.strip
 
 --- Explain a query (`POST /_api/explain`).
 -- @param query AQL text or a query object from `arango.aql`
@@ -147,7 +137,7 @@ function AQL:explain(query, opts)
   local data = { query = text, options = { allPlans = opts.all_plans, maxNumberOfPlans = opts.max_plans } }
   if opts.optimizer_rules then data.options.optimizer = { rules = serializer.array(opts.optimizer_rules) } end
   if bind_vars then data.bindVars = serializer.object(bind_vars) end
-  return run(self, { method = "POST", endpoint = "/_api/explain", data = data }, errors.AQLQueryExplainError,
+  return self:_run({ method = "POST", endpoint = "/_api/explain", data = data }, errors.AQLQueryExplainError,
     function(resp) return strip(resp.body) end)
 end
 
@@ -156,35 +146,35 @@ end
 -- @treturn table `{parsed, collections, bindVars, ast}`
 function AQL:validate(query)
   local text = query_parts(query, nil, "aql:validate")
-  return run(self, { method = "POST", endpoint = "/_api/query", data = { query = text } },
+  return self:_run({ method = "POST", endpoint = "/_api/query", data = { query = text } },
     errors.AQLQueryValidateError, function(resp) return strip(resp.body) end)
 end
 
 --- Queries running now (`GET /_api/query/current`).
 -- @treturn {table,...}
 function AQL:queries()
-  return run(self, { method = "GET", endpoint = "/_api/query/current" }, errors.AQLQueryListError,
+  return self:_run({ method = "GET", endpoint = "/_api/query/current" }, errors.AQLQueryListError,
     function(resp) return resp.body end)
 end
 
 --- Slow queries recorded so far.
 -- @treturn {table,...}
 function AQL:slow_queries()
-  return run(self, { method = "GET", endpoint = "/_api/query/slow" }, errors.AQLQueryListError,
+  return self:_run({ method = "GET", endpoint = "/_api/query/slow" }, errors.AQLQueryListError,
     function(resp) return resp.body end)
 end
 
 --- Forget the recorded slow queries.
 -- @treturn boolean true
 function AQL:clear_slow_queries()
-  return run(self, { method = "DELETE", endpoint = "/_api/query/slow" }, errors.AQLQueryClearError,
+  return self:_run({ method = "DELETE", endpoint = "/_api/query/slow" }, errors.AQLQueryClearError,
     function() return true end)
 end
 
 --- Query tracking properties (`GET /_api/query/properties`).
 -- @treturn table
 function AQL:tracking()
-  return run(self, { method = "GET", endpoint = "/_api/query/properties" }, errors.AQLQueryTrackingGetError,
+  return self:_run({ method = "GET", endpoint = "/_api/query/properties" }, errors.AQLQueryTrackingGetError,
     function(resp) return strip(resp.body) end)
 end
 
@@ -200,7 +190,7 @@ local TRACKING = {
 -- @treturn table the new properties
 function AQL:set_tracking(opts)
   local data = options.map(opts, TRACKING, "aql:set_tracking")
-  return run(self, { method = "PUT", endpoint = "/_api/query/properties", data = serializer.object(data) },
+  return self:_run({ method = "PUT", endpoint = "/_api/query/properties", data = serializer.object(data) },
     errors.AQLQueryTrackingSetError, function(resp) return strip(resp.body) end)
 end
 
@@ -211,14 +201,14 @@ function AQL:kill(query_id)
   if type(query_id) ~= "string" and type(query_id) ~= "number" then
     errors.ArangoOptionError:raise("aql:kill: query_id must be a string (got " .. type(query_id) .. ")")
   end
-  return run(self, { method = "DELETE", endpoint = "/_api/query/" .. request_mod.escape(query_id) },
+  return self:_run({ method = "DELETE", endpoint = "/_api/query/" .. request_mod.escape(query_id) },
     errors.AQLQueryKillError, function() return true end)
 end
 
 --- The optimizer rules (`GET /_api/query/rules`).
 -- @treturn {table,...}
 function AQL:query_rules()
-  return run(self, { method = "GET", endpoint = "/_api/query/rules" }, errors.AQLQueryRulesGetError,
+  return self:_run({ method = "GET", endpoint = "/_api/query/rules" }, errors.AQLQueryRulesGetError,
     function(resp) return resp.body end)
 end
 
@@ -226,7 +216,7 @@ end
 -- @tparam[opt] string namespace
 -- @treturn {table,...} `{name, code, isDeterministic}`
 function AQL:functions(namespace)
-  return run(self, { method = "GET", endpoint = "/_api/aqlfunction", params = { namespace = namespace } },
+  return self:_run({ method = "GET", endpoint = "/_api/aqlfunction", params = { namespace = namespace } },
     errors.AQLFunctionListError, function(resp) return resp.body.result end)
 end
 
@@ -243,7 +233,7 @@ function AQL:create_function(name, code, opts)
   if type(code) ~= "string" then
     errors.ArangoOptionError:raise("aql:create_function: code must be a string")
   end
-  return run(self, { method = "POST", endpoint = "/_api/aqlfunction",
+  return self:_run({ method = "POST", endpoint = "/_api/aqlfunction",
     data = { name = name, code = code, isDeterministic = opts.is_deterministic } },
     errors.AQLFunctionCreateError, function(resp) return { is_new = resp.body.isNewlyCreated } end)
 end
@@ -257,9 +247,8 @@ function AQL:delete_function(name, opts)
   if type(name) ~= "string" or name == "" then
     errors.ArangoOptionError:raise("aql:delete_function: name must be a non-empty string")
   end
-  local req = request_mod.new{ method = "DELETE", endpoint = "/_api/aqlfunction/" .. request_mod.escape(name),
-    params = { group = opts.group } }
-  return self._db._executor:execute(req, function(resp)
+  return self:_run_raw({ method = "DELETE", endpoint = "/_api/aqlfunction/" .. request_mod.escape(name),
+    params = { group = opts.group } }, function(resp)
     if resp.is_success then return resp.body.deletedCount end
     if resp.error_code == 1582 and opts.ignore_missing then return 0 end
     errors.AQLFunctionDeleteError:raise_from(resp)
@@ -278,13 +267,15 @@ M.AQLQueryCache = Cache
 -- @param db the Database
 -- @return the cache object
 function Cache.new(db)
-  return setmetatable({ _db = db }, Cache)
+  return setmetatable({ _db = db, _executor = db._executor }, Cache)
 end
+
+api.mixin(Cache)
 
 --- Cache properties (`GET /_api/query-cache/properties`).
 -- @treturn table `{mode, maxResults, maxResultsSize, maxEntrySize, includeSystem}`
 function Cache:properties()
-  return run(self, { method = "GET", endpoint = "/_api/query-cache/properties" },
+  return self:_run({ method = "GET", endpoint = "/_api/query-cache/properties" },
     errors.AQLCachePropertiesError, function(resp) return strip(resp.body) end)
 end
 
@@ -299,7 +290,7 @@ local CACHE_OPTIONS = {
 -- @treturn table the new properties
 function Cache:configure(opts)
   local data = options.map(opts, CACHE_OPTIONS, "aql.cache:configure")
-  return run(self, { method = "PUT", endpoint = "/_api/query-cache/properties",
+  return self:_run({ method = "PUT", endpoint = "/_api/query-cache/properties",
     data = serializer.object(data) }, errors.AQLCacheConfigureError,
     function(resp) return strip(resp.body) end)
 end
@@ -307,14 +298,14 @@ end
 --- Cached results (`GET /_api/query-cache/entries`).
 -- @treturn {table,...}
 function Cache:entries()
-  return run(self, { method = "GET", endpoint = "/_api/query-cache/entries" }, errors.AQLCacheEntriesError,
+  return self:_run({ method = "GET", endpoint = "/_api/query-cache/entries" }, errors.AQLCacheEntriesError,
     function(resp) return resp.body end)
 end
 
 --- Empty the cache.
 -- @treturn boolean true
 function Cache:clear()
-  return run(self, { method = "DELETE", endpoint = "/_api/query-cache" }, errors.AQLCacheClearError,
+  return self:_run({ method = "DELETE", endpoint = "/_api/query-cache" }, errors.AQLCacheClearError,
     function() return true end)
 end
 

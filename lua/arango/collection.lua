@@ -260,8 +260,9 @@ function Collection:import_bulk(docs, opts)
       errors.DocumentImportError, function(resp) return strip(resp.body) end)
   end
   if size == nil then return send(list) end
-  if type(size) ~= "number" or size < 1 then
-    errors.ArangoOptionError:raise("import_bulk: batch_size must be a positive number")
+  -- A fractional size would make fractional chunk indices and silently drop documents.
+  if type(size) ~= "number" or size < 1 or size ~= math.floor(size) then
+    errors.ArangoOptionError:raise("import_bulk: batch_size must be a positive integer")
   end
   local results = {}
   for first = 1, #list, size do
@@ -274,6 +275,13 @@ end
 
 local rev_headers = document.rev_headers
 
+-- The headers of a single-document read: If-Match from the revision, and the dirty-read flag.
+local function read_headers(doc, opts)
+  local headers = rev_headers(doc, opts)
+  if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
+  return headers
+end
+
 --- Get a document; nil when it does not exist.
 -- @param doc a key, an id or a table with `_key`/`_id`
 -- @tparam[opt] table opts `{rev, check_rev = true, allow_dirty_read}`
@@ -281,9 +289,8 @@ local rev_headers = document.rev_headers
 function Collection:get(doc, opts)
   local _, key = document.resolve(self._name, doc)
   opts = options.check(opts, GET_OPTIONS, "get")
-  local headers = rev_headers(doc, opts)
-  if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
-  return self:_run_document({ method = "GET", endpoint = self:_doc_path(key), headers = headers },
+  return self:_run_document({ method = "GET", endpoint = self:_doc_path(key),
+    headers = read_headers(doc, opts) },
     errors.DocumentGetError, function(resp) return resp.body end, { read = true, ignore_missing = true })
 end
 
@@ -318,33 +325,30 @@ end
 function Collection:has(doc, opts)
   local _, key = document.resolve(self._name, doc)
   opts = options.check(opts, GET_OPTIONS, "has")
-  local headers = rev_headers(doc, opts)
-  if opts.allow_dirty_read then headers["x-arango-allow-dirty-read"] = "true" end
-  return self:_run_raw({ method = "HEAD", endpoint = self:_doc_path(key), headers = headers }, function(resp)
-    if resp.is_success then return true end
-    if resp.status_code == 404 then
-      -- HEAD has no body: tell a missing collection from a missing document by the header.
-      local codes = resp.headers["x-arango-error-codes"]
-      if resp.error_code == 1203 or (codes and codes:find("1203", 1, true)) then
-        errors.DocumentInError:raise_from(resp)
+  return self:_run_raw({ method = "HEAD", endpoint = self:_doc_path(key), headers = read_headers(doc, opts) },
+    function(resp)
+      if resp.is_success then return true end
+      if resp.status_code == 404 then
+        -- HEAD has no body: tell a missing collection from a missing document by the header.
+        local codes = resp.headers["x-arango-error-codes"]
+        if resp.error_code == 1203 or (codes and codes:find("1203", 1, true)) then
+          errors.DocumentInError:raise_from(resp)
+        end
+        return false
       end
-      return false
-    end
-    if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
-    errors.DocumentInError:raise_from(resp)
-  end)
+      if resp.status_code == 412 then errors.DocumentRevisionError:raise_from(resp) end
+      errors.DocumentInError:raise_from(resp)
+    end)
 end
 
 local function modify(self, method, doc, opts, map, err_class, what)
   local _, key = document.resolve(self._name, doc)
   local params = options.map(opts, map, what)
   opts = opts or {}
-  local check = opts.check_rev ~= false
-  params.ignoreRevs = not check
-  local headers = rev_headers(doc, opts)
-  local body = body_of(doc, self._name)
+  params.ignoreRevs = opts.check_rev == false
   return self:_run_document({ method = method, endpoint = self:_doc_path(key), params = params,
-    headers = headers, data = body }, err_class, function(resp) return silent_or_body(resp, opts) end)
+    headers = rev_headers(doc, opts), data = body_of(doc, self._name) }, err_class,
+    function(resp) return silent_or_body(resp, opts) end)
 end
 
 --- Update (patch) a document; `doc` must carry `_key` or `_id`.

@@ -30,7 +30,7 @@ local SUPERUSER_TOKEN_LIFETIME = 3600
 --   serializer, deserializer, request_timeout, decompress}`
 -- @return the Connection
 function M.new(t)
-  local self = setmetatable({
+  return setmetatable({
     _client = t.client,
     _db_name = t.db_name,
     _auth = t.auth or { method = "none" },
@@ -41,11 +41,6 @@ function M.new(t)
     _refresh_margin = t.jwt_refresh_margin or DEFAULT_REFRESH_MARGIN,
     _jwt = { token = nil, refresh_at = nil, waiters = nil },
   }, Connection)
-  local auth = self._auth
-  if auth.method == "bearer" then
-    self._jwt.token = auth.token
-  end
-  return self
 end
 
 --- The database this connection talks to.
@@ -137,6 +132,12 @@ function Connection:_jwt_login()
   return token
 end
 
+-- Keep a fresh JWT and plan its refresh.
+function Connection:_store_token(token)
+  self._jwt.token = token
+  self:_schedule_refresh(token)
+end
+
 function Connection:_schedule_refresh(token)
   local claims = crypto.jwt_payload(token, self._deserializer)
   local exp = claims and tonumber(claims.exp)
@@ -167,18 +168,14 @@ function Connection:_jwt_token(force)
     end
     -- The main thread cannot wait for a coroutine: it logs in on its own.
     local token = self:_jwt_login()
-    st.token = token
-    self:_schedule_refresh(token)
+    self:_store_token(token)
     return token
   end
   st.waiters = {}
   local ok, token = pcall(self._jwt_login, self)
   local waiters = st.waiters
   st.waiters = nil
-  if ok then
-    st.token = token
-    self:_schedule_refresh(token)
-  end
+  if ok then self:_store_token(token) end
   for _, co in ipairs(waiters) do
     local rok, rerr = coroutine.resume(co, ok, token)
     if not rok then io.stderr:write("arango: coroutine failed after JWT refresh: ", tostring(rerr), "\n") end
@@ -234,10 +231,11 @@ end
 --- Replace the JWT used by a "jwt" or "bearer" connection (e.g. one obtained elsewhere).
 -- @tparam string token
 function Connection:set_token(token)
-  if type(token) ~= "string" or token == "" then error("token must be a non-empty string", 2) end
-  self._jwt.token = token
+  if type(token) ~= "string" or token == "" then
+    errors.ArangoOptionError:raise("set_token: token must be a non-empty string")
+  end
   if self._auth.method == "bearer" then self._auth.token = token end
-  self:_schedule_refresh(token)
+  self:_store_token(token)
 end
 
 return M

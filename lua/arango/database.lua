@@ -31,14 +31,10 @@ function Database.new(connection, executor)
   return self
 end
 
--- The request runners (_run, _run_raw, _run_found) come from arango.api.
+-- The request runners (_run, _run_raw, _run_found, _run_document) come from arango.api.
 api.mixin(Database)
 
-local need_string, args_table = api.need_string, api.args_table
-local strip = api.strip
--- Kept for callers of the earlier module fields.
-M.strip = strip
-M.need_string = need_string
+local need_string, args_table, strip = api.need_string, api.args_table, api.strip
 
 --- The database name.
 -- @treturn string

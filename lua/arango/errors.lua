@@ -213,8 +213,4 @@ local server_classes = {
 }
 for _, name in ipairs(server_classes) do M.define(name, Server) end
 
-M.ArangoServerError = Server
-M.ArangoClientError = Client
-M.ArangoConnectionError = Conn
-
 return M

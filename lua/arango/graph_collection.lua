@@ -33,14 +33,19 @@ M.EdgeCollection = EdgeCollection
 VertexCollection._kind = "vertex"
 EdgeCollection._kind = "edge"
 
+-- A collection handle of `class` that runs through the graph's database and knows its graph.
+local function new_graph_collection(class, graph, name)
+  local self = Collection.new(graph._db, name)
+  self._graph = graph
+  return setmetatable(self, class)
+end
+
 --- Create a vertex collection handle (normally via `graph:vertex_collection(name)`).
 -- @param graph the `arango.graph` Graph it belongs to
 -- @tparam string name
 -- @return the VertexCollection
 function VertexCollection.new(graph, name)
-  local self = Collection.new(graph._db, name)
-  self._graph = graph
-  return setmetatable(self, VertexCollection)
+  return new_graph_collection(VertexCollection, graph, name)
 end
 
 --- Create an edge collection handle (normally via `graph:edge_collection(name)`).
@@ -48,9 +53,7 @@ end
 -- @tparam string name
 -- @return the EdgeCollection
 function EdgeCollection.new(graph, name)
-  local self = Collection.new(graph._db, name)
-  self._graph = graph
-  return setmetatable(self, EdgeCollection)
+  return new_graph_collection(EdgeCollection, graph, name)
 end
 
 --- The graph this collection belongs to.
@@ -184,10 +187,9 @@ function VertexCollection:delete(doc, opts)
     end, { ignore_missing = opts.ignore_missing, missing_value = false })
 end
 
--- The id of a vertex given as an id or a table with `_id`.
-local function vertex_id(value, what)
+-- The id of a vertex given as an id or a table with `_id` (resolve_id raises on anything else).
+local function vertex_id(value)
   local _, _, id = document.resolve_id(value)
-  if type(id) ~= "string" then errors.DocumentParseError:raise(what .. " must be a document id") end
   return id
 end
 
@@ -203,8 +205,8 @@ function EdgeCollection:link(from_vertex, to_vertex, opts)
     if type(opts.data) ~= "table" then errors.ArangoOptionError:raise("link: data must be a table") end
     for k, v in pairs(opts.data) do edge[k] = v end
   end
-  edge._from = vertex_id(from_vertex, "link: from_vertex")
-  edge._to = vertex_id(to_vertex, "link: to_vertex")
+  edge._from = vertex_id(from_vertex)
+  edge._to = vertex_id(to_vertex)
   return self:insert(edge, { sync = opts.sync, silent = opts.silent, return_new = opts.return_new })
 end
 

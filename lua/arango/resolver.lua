@@ -1,6 +1,8 @@
 --- Host resolvers: pick the host for the next request.
 -- @module arango.resolver
 
+local errors = require "arango.errors"
+
 local M = {}
 
 local RoundRobin = {}
@@ -45,8 +47,8 @@ function M.make(kind, count)
   if kind == nil or kind == "roundrobin" then return M.roundrobin(count) end
   if kind == "random" then return M.random(count) end
   if type(kind) == "table" and type(kind.index) == "function" then return kind end
-  error("host_resolver must be \"roundrobin\", \"random\" or an object with index() (got "
-    .. tostring(kind) .. ")", 3)
+  errors.ArangoOptionError:raise("host_resolver must be \"roundrobin\", \"random\" or an object with "
+    .. "index() (got " .. tostring(kind) .. ")")
 end
 
 return M

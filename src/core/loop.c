@@ -74,6 +74,17 @@ void req_complete(req_t *r) {
   if (lua_status(co) != LUA_YIELD) return;
   core_state_t *cs = r->cs;
   if (cs->shutting_down) return;
+  /* Keep the coroutine anchored until lua_resume returns, not just until
+   * req_k has taken the result: resumed from C, it is on no Lua stack, so
+   * once req_push_result dropped the registry reference nothing would reach
+   * it. While it runs it is safe (the collector marks the running thread),
+   * but when it resumes another coroutine it becomes "normal" and a
+   * collection then frees its stack under the suspended coroutine.resume
+   * (seen as a SIGSEGV in lua_resume after a JWT refresh woke its waiters).
+   * req_push_result skips the unref when co_ref is LUA_NOREF. r may be freed
+   * during the resume, so nothing of it is used afterwards. */
+  int ref = r->co_ref;
+  r->co_ref = LUA_NOREF;
   int nres = 0;
   int st = lua_resume(co, cs->main, 0, &nres);
   if (st == LUA_OK || st == LUA_YIELD) {
@@ -86,4 +97,7 @@ void req_complete(req_t *r) {
     lua_resetthread(co);
     lua_settop(co, 0);
   }
+  /* Unref on co's own stack: it is dead or suspended, so its top is ours to
+   * push on (the main thread may be deep inside some C function). */
+  if (lua_checkstack(co, 2)) luaL_unref(co, LUA_REGISTRYINDEX, ref);
 }

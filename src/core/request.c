@@ -124,7 +124,10 @@ static void push_headers(lua_State *L, resp_t *resp) {
 
 int req_push_result(lua_State *L, req_t *r) {
   if (r->co) {
+    /* LUA_NOREF (a no-op here) when req_complete resumed us: it keeps the
+     * reference until lua_resume returns. */
     luaL_unref(L, LUA_REGISTRYINDEX, r->co_ref);
+    r->co_ref = LUA_NOREF;
     r->co = NULL;
   }
   if (r->err_kind) {

@@ -202,10 +202,14 @@ def(F, "SLICE", 2, 3, function(ctx, a, n)
   local len = #l
   local start = U.int(a[2])
   if start < 0 then start = math.max(0, len + start) end
+  -- clamp before adding: start + 1 or start + count past math.maxinteger would wrap around
+  if start > len then start = len end
   local stop
   if n >= 3 and a[3] ~= null then
     local count = U.int(a[3])
-    if count < 0 then stop = len + count else stop = start + count end
+    if count < 0 then stop = len + count
+    elseif count > len - start then stop = len
+    else stop = start + count end
   else
     stop = len
   end

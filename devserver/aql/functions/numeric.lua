@@ -164,7 +164,8 @@ def(F, "RANGE", 2, 3, function(ctx, a, n)
     step = start <= stop and 1 or -1
   end
   local out = V.array({})
-  if (stop - start) / step > 10000000 then return U.warn(ctx, 32) end
+  -- in floats: stop - start overflows int64 for far-apart integer bounds
+  if (stop * 1.0 - start * 1.0) / step > 10000000 then return U.warn(ctx, 32) end
   local i = 0
   while true do
     local x = start + i * step
