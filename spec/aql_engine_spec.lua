@@ -635,3 +635,29 @@ describe("AQL non-unique index lookups", function()
     assert.are.same({ "p12", "p15", "p18", "p21", "p24", "p27", "p30" }, run(db, q, { city = "Rome" }))
   end)
 end)
+
+describe("AQL fuzz findings", function()
+  it("quotes a syntax error's context without cutting a UTF-8 character", function()
+    local e = err_of(nil, "RETURN 1 " .. string.rep("x", 30) .. '"\u{FC}"')
+    assert.are.equal(1501, e.num)
+    assert.truthy(utf8.len(e.message), e.message)
+    assert.truthy(e.message:find("near 'x", 1, true), e.message)
+    -- over HTTP the message must encode as JSON
+    assert.truthy(pcall(require("arango.json").encode, { errorMessage = e.message }))
+  end)
+
+  it("refuses to materialize a huge range operator with the resource-limit error (32)", function()
+    local e = err_of(nil, "RETURN -9223372036854775807..9223372036854775807")
+    assert.are.equal(32, e.num)
+    assert.are.equal(400, e.status)
+    assert.are.equal(32, err_of(nil, "RETURN LENGTH(1..20000000)").num)
+    same({ 3 }, all("RETURN LENGTH(9999998..10000000)"))
+  end)
+
+  it("ends a FOR over a range that reaches math.maxinteger instead of wrapping around", function()
+    local max = math.maxinteger
+    same({ max - 1, max }, all("FOR i IN @a..@b RETURN i", { a = max - 1, b = max }))
+    same({ math.mininteger + 1, math.mininteger }, all("FOR i IN @a..@b RETURN i",
+      { a = math.mininteger + 1, b = math.mininteger }))
+  end)
+end)

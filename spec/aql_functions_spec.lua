@@ -594,3 +594,46 @@ describe("analyzers and Snowball stemmers", function()
     assert.equal(10, err.num)
   end)
 end)
+
+describe("AQL functions: fuzz findings (huge and tiny numbers)", function()
+  local big = math.maxinteger
+
+  it("SLICE clamps a huge start or length instead of wrapping around", function()
+    local ctx = new_ctx()
+    assert.same({}, call(ctx, "SLICE", A({ 1, 2, 3 }), big, big))
+    assert.same({ 2, 3 }, call(ctx, "SLICE", A({ 1, 2, 3 }), 1, big))
+    assert.same({ 3 }, call(ctx, "SLICE", A({ 1, 2, 3 }), -1, big))
+  end)
+
+  it("REPEAT, MINHASH and REPLACE_NTH stop at the resource limit with warning 32", function()
+    for _, case in ipairs({
+      { "REPEAT", "ab", big }, { "MINHASH", A({ 1 }), 1e300 }, { "REPLACE_NTH", A({ 1 }), 1e300, 1, 0 },
+    }) do
+      local ctx = new_ctx()
+      assert.are.equal(null, call(ctx, table.unpack(case, 1, #case)), case[1])
+      assert.are.equal(32, ctx.warnings[1] and ctx.warnings[1].num, case[1])
+    end
+  end)
+
+  it("RANGE ends when the bounds sit at the edge of the number range", function()
+    local ctx = new_ctx()
+    assert.same({ big }, call(ctx, "RANGE", 1e308, 1e308))
+    assert.same({ big - 1, big }, call(ctx, "RANGE", big - 1, big))
+    assert.are.equal(null, call(ctx, "RANGE", -big, big))
+    assert.are.equal(32, ctx.warnings[1].num)
+  end)
+
+  it("MINHASH_COUNT of a tiny error rate is an invalid argument, not infinity", function()
+    local ctx = new_ctx()
+    assert.are.equal(null, call(ctx, "MINHASH_COUNT", 1e-200))
+    assert.are.equal(1542, ctx.warnings[1].num)
+    assert.are.equal(400, call(ctx, "MINHASH_COUNT", 0.05))
+  end)
+
+  it("ASSERT fails with a non-empty message even when given none", function()
+    local ok, err = pcall(call, new_ctx(), "ASSERT", false, null)
+    assert.is_false(ok)
+    assert.are.equal(1593, err.num)
+    assert.are.equal("ASSERT() failed", err.message)
+  end)
+end)

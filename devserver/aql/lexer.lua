@@ -72,8 +72,11 @@ end
 --- Raises a 1501 parse error pointing at byte `offset`.
 function M.syntax_error(query, offset, what)
   local line, col = M.position(query, offset)
-  local near = query:sub(offset, offset + 31)
-  if #query >= offset + 32 then near = near .. "..." end
+  -- ArangoDB quotes 32 bytes; never cut inside a UTF-8 sequence, the message must stay valid.
+  local stop = offset + 31
+  while stop >= offset and (query:byte(stop + 1) or 0) & 0xC0 == 0x80 do stop = stop - 1 end
+  local near = query:sub(offset, stop)
+  if #query > stop then near = near .. "..." end
   errors.raise(400, 1501, string.format("AQL: %s near '%s' at position %d:%d (while parsing)",
     what, near, line, col))
 end

@@ -240,6 +240,8 @@ def(F, "REPLACE_NTH", 3, 4, function(ctx, a, n)
     pos = len + pos
     if pos < 0 then return U.type_warning(ctx, "REPLACE_NTH") end
   end
+  -- padding up to a huge position would exhaust memory: resource limit
+  if pos - len > 10000000 then return U.warn(ctx, 32) end
   local out = A(table.move(l, 1, len, 1, {}))
   if pos >= len then
     local padding = n >= 4 and a[4] or null

@@ -230,7 +230,10 @@ end)
 def(F, "MINHASH_COUNT", 1, 1, function(ctx, a)
   local e = a[1]
   if type(e) ~= "number" or e <= 0 or e >= 1 then return U.type_warning(ctx, "MINHASH_COUNT") end
-  return math.ceil(1 / (e * e) - 1e-9)
+  local count = math.ceil(1 / (e * e) - 1e-9)
+  -- a tiny error rate gives a count past 2^53 (or infinity): not a usable number
+  if count >= 2 ^ 53 then return U.type_warning(ctx, "MINHASH_COUNT") end
+  return V.normalize_number(count)
 end)
 def(F, "MINHASH_ERROR", 1, 1, function(ctx, a)
   local k = a[1]
@@ -241,6 +244,8 @@ def(F, "MINHASH", 2, 2, function(ctx, a)
   local values, k = a[1], a[2]
   if not V.is_array(values) or type(k) ~= "number" or k < 1 then return U.type_warning(ctx, "MINHASH") end
   k = math.floor(k)
+  -- a huge hash count would run for hours (or overflow the loop counter): resource limit
+  if k > 10000000 then return U.warn(ctx, 32) end
   local out = A({})
   for i = 1, k do
     local best
@@ -280,7 +285,11 @@ def(F, "FAIL", 0, 1, function(ctx, a, n)
 end)
 
 def(F, "ASSERT", 2, 2, function(ctx, a)
-  if not V.truthy(a[1]) then return ctx:fail(1593, V.to_string(a[2])) end
+  if not V.truthy(a[1]) then
+    -- an error needs a message: ASSERT(false, null) or (false, "") would otherwise have none
+    local msg = V.to_string(a[2])
+    return ctx:fail(1593, msg ~= "" and msg or "ASSERT() failed")
+  end
   return true
 end)
 

@@ -166,11 +166,15 @@ def(F, "RANGE", 2, 3, function(ctx, a, n)
   local out = V.array({})
   -- in floats: stop - start overflows int64 for far-apart integer bounds
   if (stop * 1.0 - start * 1.0) / step > 10000000 then return U.warn(ctx, 32) end
-  local i = 0
+  local i, prev = 0, nil
   while true do
     local x = start + i * step
     if (step > 0 and x > stop) or (step < 0 and x < stop) then break end
+    -- no progress means the end: an integer wrapped past math.maxinteger, or a float too
+    -- large for the step to change it (RANGE(1e308, 1e308) would otherwise never end)
+    if prev and ((step > 0 and x <= prev) or (step < 0 and x >= prev)) then break end
     out[#out + 1] = norm(x)
+    prev = x
     i = i + 1
   end
   return out

@@ -187,7 +187,8 @@ def(F, "REPEAT", 2, 3, function(ctx, a, n)
   local count = U.int(a[2])
   if count <= 0 then return "" end
   local sep = (n >= 3 and a[3] ~= null) and str(a[3]) or ""
-  if (#s + #sep) * count > 16 * 1024 * 1024 then
+  -- in floats: a huge count would overflow the integer product and slip through
+  if (#s + #sep) * (count * 1.0) > 16 * 1024 * 1024 then
     return U.warn(ctx, 32) -- resource limit
   end
   return string.rep(s, count, sep)
