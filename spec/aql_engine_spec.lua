@@ -637,6 +637,18 @@ describe("AQL non-unique index lookups", function()
 end)
 
 describe("AQL fuzz findings", function()
+  it("reads integer literals exactly up to int64 and as doubles beyond, in every radix", function()
+    local max = math.maxinteger
+    same({ max, max, 1234567890123456789 },
+      all("RETURN [9223372036854775807, 0x7FFFFFFFFFFFFFFF, 1234567890123456789]")[1])
+    for q, v in pairs{ ["RETURN 9223372036854775808"] = 2.0 ^ 63, ["RETURN 0xFFFFFFFFFFFFFFFF"] = 2.0 ^ 64,
+      ["RETURN 0b1" .. string.rep("0", 64)] = 2.0 ^ 64 } do
+      local got = all(q)[1]
+      assert.are.equal("float", math.type(got), q)
+      assert.are.equal(v, got, q)
+    end
+  end)
+
   it("quotes a syntax error's context without cutting a UTF-8 character", function()
     local e = err_of(nil, "RETURN 1 " .. string.rep("x", 30) .. '"\u{FC}"')
     assert.are.equal(1501, e.num)

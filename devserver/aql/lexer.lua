@@ -81,6 +81,18 @@ function M.syntax_error(query, offset, what)
     what, near, line, col))
 end
 
+-- The value of a hex or binary literal: an integer while it fits int64, a double beyond
+-- (tonumber(s, base) would wrap around instead).
+local function radix_number(digits, base)
+  local v = 0
+  for k = 1, #digits do
+    local d = tonumber(digits:sub(k, k), base)
+    if math.type(v) == "integer" and v > (math.maxinteger - d) // base then v = v + 0.0 end
+    v = v * base + d
+  end
+  return v
+end
+
 local ESCAPES = { n = "\n", t = "\t", r = "\r", b = "\b", f = "\f", ["\\"] = "\\", ["/"] = "/",
   ['"'] = '"', ["'"] = "'", ["`"] = "`" }
 
@@ -187,11 +199,10 @@ function M.tokenize(q)
       local bs, be = q:find("^0[bB][01]+", i)
       if hs then
         text = q:sub(hs, he); e = he
-        local v = tonumber(text:sub(3), 16)
-        toks[#toks + 1] = { type = "number", value = math.tointeger(v) or v, pos = start, stop = e }
+        toks[#toks + 1] = { type = "number", value = radix_number(text:sub(3), 16), pos = start, stop = e }
       elseif bs then
         text = q:sub(bs, be); e = be
-        toks[#toks + 1] = { type = "number", value = tonumber(text:sub(3), 2), pos = start, stop = e }
+        toks[#toks + 1] = { type = "number", value = radix_number(text:sub(3), 2), pos = start, stop = e }
       else
         local s1, e1 = q:find("^%d*", i)
         e = e1
@@ -208,8 +219,8 @@ function M.tokenize(q)
         if is_float then
           v = tonumber(text)
         else
-          v = math.tointeger(tonumber(text))
-          if not v or #text > 18 then v = tonumber(text .. ".0") end
+          -- Lua reads a decimal integer numeral that overflows int64 as a float, as AQL does
+          v = tonumber(text)
         end
         toks[#toks + 1] = { type = "number", value = v, pos = start, stop = e }
       end
