@@ -4,17 +4,13 @@
 -- are pending while that API is missing. Prints the pass count.
 local ds = require "spec.support.devserver"
 local json = require "arango.json"
+local shared = require "spec.support.shared"
 
-local SHARED = os.getenv("ARANGO_SHARED") or "../shared"
+local SHARED = shared.dir
 local TOOL = SHARED .. "/tools/aql_replay.py"
 local EXAMPLES = SHARED .. "/arangodb/aql/examples.jsonl"
 local DATASETS = SHARED .. "/arangodb/aql/datasets"
-
-local function exists(path)
-  local f = io.open(path, "r")
-  if f then f:close() return true end
-  return false
-end
+local exists = shared.exists
 
 local function shell_quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"

@@ -6,7 +6,10 @@ local functions = require "arango.devserver.aql.functions"
 
 local null = json.null
 local A = V.array
-local DATA = "/work/shared/arangodb/aql/"
+local shared = require "spec.support.shared"
+local DATA = shared.dir .. "/arangodb/aql/"
+-- Without the shared reference data the data-driven tests report pending, never pass empty.
+local HAVE_DATA = shared.exists(DATA .. "functions.jsonl")
 
 -- A query context double: records warnings, raises failures as tables.
 local function new_ctx(opts)
@@ -250,16 +253,7 @@ local function same(actual, expected, loose)
   return true
 end
 
-local function read_jsonl(path)
-  local out = {}
-  local f = io.open(path, "r")
-  if not f then return out end
-  for line in f:lines() do
-    if line:match("%S") then out[#out + 1] = json.decode(line) end
-  end
-  f:close()
-  return out
-end
+local read_jsonl = require("spec.support.shared").read_jsonl
 
 -- Documented results that are wrong in the documentation itself or need what we do not model.
 local known = {
@@ -286,8 +280,11 @@ end
 describe("aql functions", function()
   describe("registry", function()
     it("covers the whole catalogue", function()
+      if not HAVE_DATA then return pending(DATA .. " is not available") end
+      local catalogue = read_jsonl(DATA .. "functions.jsonl")
+      assert.is_true(#catalogue >= 250, "catalogue has " .. #catalogue .. " entries")
       local missing = {}
-      for _, entry in ipairs(read_jsonl(DATA .. "functions.jsonl")) do
+      for _, entry in ipairs(catalogue) do
         if not functions.lookup(entry.name) then missing[#missing + 1] = entry.name end
       end
       assert.same({}, missing)
@@ -328,6 +325,7 @@ describe("aql functions", function()
       end)
     end
     it("covers most documented calls (" .. #cases .. " run, " .. skipped .. " skipped)", function()
+      if not HAVE_DATA then return pending(DATA .. " is not available") end
       assert.is_true(#cases > 150)
     end)
   end)
@@ -359,6 +357,7 @@ describe("aql functions", function()
       end)
     end
     it("finds enough literal examples (" .. #cases .. ")", function()
+      if not HAVE_DATA then return pending(DATA .. " is not available") end
       assert.is_true(#cases > 80)
     end)
   end)

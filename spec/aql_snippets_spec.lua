@@ -10,23 +10,12 @@
 -- spec, so a snippet that used to parse cannot silently stop parsing.
 -- The second part runs every self-contained, deterministic documented result
 -- (documented-results.jsonl: operators as well as function calls) through the full engine.
-local json = require "arango.json"
 local aql = require "arango.devserver.aql"
 local V = require "arango.devserver.aql.values"
+local shared = require "spec.support.shared"
 
-local SHARED = os.getenv("ARANGO_SHARED") or "../shared"
-local DATA = SHARED .. "/arangodb/aql/"
-
-local function read_jsonl(path)
-  local out = {}
-  local f = io.open(path, "r")
-  if not f then return out end
-  for line in f:lines() do
-    if line:match("%S") then out[#out + 1] = json.decode(line) end
-  end
-  f:close()
-  return out
-end
+local DATA = shared.dir .. "/arangodb/aql/"
+local read_jsonl = shared.read_jsonl
 
 local function id_of(s)
   return (s.page:match("([^/]+)%.md$") or s.page) .. ":" .. s.line

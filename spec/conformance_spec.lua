@@ -36,11 +36,7 @@ local shared = root .. "/../shared"
 local transcripts = shared .. "/arangodb/transcripts.jsonl"
 local replay = shared .. "/tools/replay.py"
 
-local function exists(path)
-  local f = io.open(path, "r")
-  if f then f:close() return true end
-  return false
-end
+local exists = require("spec.support.shared").exists
 
 describe("conformance with ArangoDB 3.12 recordings", function()
   if not (exists(transcripts) and exists(replay)) then

@@ -1,39 +1,12 @@
 -- Client, authentication, transport errors and coroutine mode against a live server.
 local driver = require "spec.support.driver"
+local coroutines = require "spec.support.coroutines"
 local arango = require "arango"
 local errors = require "arango.errors"
-local uv = require "luv"
-
--- A port nothing listens on: bind port 0, read the port, close the socket.
-local function closed_port()
-  local tcp = uv.new_tcp()
-  tcp:bind("127.0.0.1", 0)
-  local port = tcp:getsockname().port
-  tcp:close()
-  uv.run("nowait")
-  return port
-end
 
 -- Runs fns as coroutines on the luv loop; returns their results (or errors) in order.
 local function run_concurrently(fns)
-  local results, pending = {}, #fns
-  for i, fn in ipairs(fns) do
-    local co = coroutine.create(function()
-      local ok, res = pcall(fn)
-      results[i] = { ok = ok, value = res }
-      pending = pending - 1
-    end)
-    local ok, err = coroutine.resume(co)
-    assert(ok, err)
-  end
-  local timer = uv.new_timer()
-  timer:start(50, 50, function() end)
-  local deadline = os.time() + 30
-  while pending > 0 and os.time() < deadline do uv.run("once") end
-  timer:stop()
-  timer:close()
-  assert.equal(0, pending)
-  return results
+  return (coroutines.run(fns, 30))
 end
 
 -- Wraps the core transport and counts requests per path.
@@ -148,7 +121,7 @@ describe("driver client", function()
   end)
 
   it("raises a connection error of kind connect on a refused port", function()
-    local url = "http://127.0.0.1:" .. closed_port()
+    local url = "http://127.0.0.1:" .. driver.closed_port()
     local client = arango.client{ hosts = url }
     local db = client:db("_system", { password = "pw-never-shown" })
     local err = driver.raises(db.version, db)
@@ -161,7 +134,7 @@ describe("driver client", function()
   end)
 
   it("fails over to the next host when one refuses connections", function()
-    local dead = "http://127.0.0.1:" .. closed_port()
+    local dead = "http://127.0.0.1:" .. driver.closed_port()
     local client = arango.client{ hosts = { dead, env.url } }
     local db = client:db("_system", { username = env.user, password = env.password })
     for _ = 1, 3 do assert.matches("^%d", db:version()) end

@@ -2,6 +2,7 @@
 -- through a connection-cutting proxy, constant client memory on a long stream, coroutines.
 local driver = require "spec.support.driver"
 local tcp_proxy = require "spec.support.tcp_proxy"
+local coroutines = require "spec.support.coroutines"
 local errors = require "arango.errors"
 local uv = require "luv"
 
@@ -19,28 +20,8 @@ end
 -- Runs fns as coroutines on the luv loop. Returns their results and whether every one of them
 -- was still suspended (waiting for I/O) after all had been started.
 local function run_concurrently(fns)
-  local results, pending, cos = {}, #fns, {}
-  for i, fn in ipairs(fns) do
-    cos[i] = coroutine.create(function()
-      local ok, res = pcall(fn)
-      results[i] = { ok = ok, value = res }
-      pending = pending - 1
-    end)
-    local ok, err = coroutine.resume(cos[i])
-    assert(ok, err)
-  end
-  local all_in_flight = true
-  for _, co in ipairs(cos) do
-    if coroutine.status(co) ~= "suspended" then all_in_flight = false end
-  end
-  local timer = uv.new_timer()
-  timer:start(50, 50, function() end)
-  local deadline = os.time() + 60
-  while pending > 0 and os.time() < deadline do uv.run("once") end
-  timer:stop()
-  timer:close()
-  assert.equal(0, pending)
-  return results, all_in_flight
+  local results, suspended = coroutines.run(fns, 60)
+  return results, suspended == #fns
 end
 
 local function collect(cursor)

@@ -1,30 +1,14 @@
 -- The same API calls in blocking mode (plain script, main thread) and in coroutines on the luv
 -- loop, for every area of issue 4; and the host resolvers over an `http_client` hook.
 local driver = require "spec.support.driver"
+local coroutines = require "spec.support.coroutines"
 local arango = require "arango"
-local uv = require "luv"
 
 -- Runs fns as coroutines on the luv loop; checks that each one really yielded to the loop (the
 -- call is asynchronous there) and returns their results in order. Errors are re-raised.
 local function in_coroutines(fns)
-  local results, pending, yielded = {}, #fns, 0
-  for i, fn in ipairs(fns) do
-    local co = coroutine.create(function()
-      local ok, res = pcall(fn)
-      results[i] = { ok = ok, value = res }
-      pending = pending - 1
-    end)
-    assert(coroutine.resume(co))
-    if coroutine.status(co) == "suspended" then yielded = yielded + 1 end
-  end
-  local timer = uv.new_timer()
-  timer:start(50, 50, function() end)
-  local deadline = os.time() + 30
-  while pending > 0 and os.time() < deadline do uv.run("once") end
-  timer:stop()
-  timer:close()
-  assert.equal(0, pending)
-  assert.equal(#fns, yielded)
+  local results, suspended = coroutines.run(fns, 30)
+  assert.equal(#fns, suspended)
   local out = {}
   for i, r in ipairs(results) do
     assert(r.ok, r.value)

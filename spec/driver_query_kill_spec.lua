@@ -3,29 +3,12 @@
 -- first then gets the driver's query error with errorNum 1500. Needs a server that serves
 -- other requests while a query runs (ArangoDB, or the devserver with cooperative handlers).
 local driver = require "spec.support.driver"
+local coroutines = require "spec.support.coroutines"
 local errors = require "arango.errors"
-local uv = require "luv"
 
 -- Runs fns as coroutines on the luv loop until all have finished; returns their outcomes.
 local function run_concurrently(fns)
-  local results, pending = {}, #fns
-  for i, fn in ipairs(fns) do
-    local co = coroutine.create(function()
-      local ok, res = pcall(fn)
-      results[i] = { ok = ok, value = res }
-      pending = pending - 1
-    end)
-    local ok, err = coroutine.resume(co)
-    assert(ok, err)
-  end
-  local timer = uv.new_timer()
-  timer:start(50, 50, function() end)
-  local deadline = os.time() + 60
-  while pending > 0 and os.time() < deadline do uv.run("once") end
-  timer:stop()
-  timer:close()
-  assert.equal(0, pending, "the coroutines did not finish")
-  return results
+  return (coroutines.run(fns, 60))
 end
 
 -- Polls the running queries of `db` until one has `text`; returns it (nil after `tries`).

@@ -7,7 +7,6 @@ local tcp_peer = require "spec.support.tcp_peer"
 local arango = require "arango"
 local errors = require "arango.errors"
 local core = require "arango.core"
-local uv = require "luv"
 
 local PASSWORD = "pw-Secr3t-9f1c"
 
@@ -44,15 +43,6 @@ end
 
 local function basic_secrets(user, password)
   return { password, core.base64_encode(user .. ":" .. password) }
-end
-
-local function closed_port()
-  local tcp = uv.new_tcp()
-  tcp:bind("127.0.0.1", 0)
-  local port = tcp:getsockname().port
-  tcp:close()
-  uv.run("nowait")
-  return port
 end
 
 describe("driver secrets in errors", function()
@@ -159,7 +149,7 @@ describe("driver secrets in errors", function()
       end
       client:close()
     end
-    check("http://127.0.0.1:" .. closed_port(), "connect")
+    check("http://127.0.0.1:" .. driver.closed_port(), "connect")
     -- a peer that answers garbage (protocol) and one that never answers (timeout)
     local garbage = tcp_peer.start(function(c)
       c:expect()

@@ -7,13 +7,20 @@ local M = {}
 
 local array_mt = V.array_mt
 
-local function explain(ctx)
+--- The JSON body of an explain or parse request and its query string; both endpoints answer a
+-- missing body, a non-object body and a missing, non-string or blank query with 1502.
+function M.query_body(ctx)
   local body = ctx:json()
   if type(body) ~= "table" or getmetatable(body) == array_mt then
     errors.raise(400, 1502, "query is empty")
   end
   local query = body.query
   if type(query) ~= "string" or query:match("^%s*$") then errors.raise(400, 1502, "query is empty") end
+  return body, query
+end
+
+local function explain(ctx)
+  local body, query = M.query_body(ctx)
   local bind_vars = body.bindVars
   if bind_vars == V.null then bind_vars = nil end
   local options = type(body.options) == "table" and body.options or {}

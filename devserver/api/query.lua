@@ -2,6 +2,7 @@
 -- /_api/query/properties, DELETE /_api/query/{id} (kill), /_api/query/rules.
 local aql_state = require "arango.devserver.aql.state"
 local errors = require "arango.devserver.errors"
+local explain_api = require "arango.devserver.api.explain"
 local V = require "arango.devserver.aql.values"
 
 local M = {}
@@ -10,12 +11,7 @@ local array_mt = V.array_mt
 local function arr(t) return setmetatable(t or {}, array_mt) end
 
 local function parse(ctx)
-  local body = ctx:json()
-  if type(body) ~= "table" or getmetatable(body) == array_mt then
-    errors.raise(400, 1502, "query is empty")
-  end
-  local query = body.query
-  if type(query) ~= "string" or query:match("^%s*$") then errors.raise(400, 1502, "query is empty") end
+  local _, query = explain_api.query_body(ctx)
   local r = require("arango.devserver.aql.explain").parse_result(query)
   r.error = false
   r.code = 200

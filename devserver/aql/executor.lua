@@ -63,27 +63,9 @@ local function mentions(node, name)
   return false
 end
 
--- Primary-index lookup: `FOR d IN c FILTER d._key == expr` (expr not using d) reads one
--- document instead of scanning, like ArangoDB's primary index. Returns the key expression.
-local function key_lookup(stmt, next_stmt)
-  if not next_stmt or next_stmt.type ~= "filter" then return nil end
-  local e = next_stmt.expr
-  if e.type ~= "binary" or e.op ~= "==" then return nil end
-  local var = stmt.vars[1]
-  for _, pair in ipairs({ { e.left, e.right }, { e.right, e.left } }) do
-    local a, b = pair[1], pair[2]
-    if a.type == "attr" and (a.name == "_key" or a.name == "_id") and a.object.type == "ref"
-        and a.object.name == var and not mentions(b, var) then
-      return b
-    end
-  end
-  return nil
-end
-M.key_lookup = key_lookup
-
--- Equality on a plain attribute: `FOR d IN c FILTER d.attr == expr` (expr not using d).
--- Returns the attribute name and the value expression.
-local function attr_equality(stmt, next_stmt)
+-- `FOR d IN c FILTER d.<attr> == expr` (either side, expr not using d) where `accepts(attr)`:
+-- returns the attribute name and the value expression, or nil.
+local function equality_on_var(stmt, next_stmt, accepts)
   if not next_stmt or next_stmt.type ~= "filter" then return nil end
   local e = next_stmt.expr
   if e.type ~= "binary" or e.op ~= "==" then return nil end
@@ -91,11 +73,29 @@ local function attr_equality(stmt, next_stmt)
   for _, pair in ipairs({ { e.left, e.right }, { e.right, e.left } }) do
     local a, b = pair[1], pair[2]
     if a.type == "attr" and a.object.type == "ref" and a.object.name == var and not mentions(b, var)
-        and a.name:match("^[%a_][%w_%-]*$") and a.name ~= "_key" and a.name ~= "_id" then
+        and accepts(a.name) then
       return a.name, b
     end
   end
   return nil
+end
+
+local function is_key_attr(name) return name == "_key" or name == "_id" end
+
+-- Primary-index lookup: `FOR d IN c FILTER d._key == expr` (expr not using d) reads one
+-- document instead of scanning, like ArangoDB's primary index. Returns the key expression.
+local function key_lookup(stmt, next_stmt)
+  local _, b = equality_on_var(stmt, next_stmt, is_key_attr)
+  return b
+end
+M.key_lookup = key_lookup
+
+-- Equality on a plain attribute: `FOR d IN c FILTER d.attr == expr` (expr not using d).
+-- Returns the attribute name and the value expression.
+local function attr_equality(stmt, next_stmt)
+  return equality_on_var(stmt, next_stmt, function(name)
+    return name:match("^[%a_][%w_%-]*$") ~= nil and not is_key_attr(name)
+  end)
 end
 M.attr_equality = attr_equality
 
@@ -123,6 +123,33 @@ function M.lookup_index(col, attr)
     end
   end
   return nil
+end
+
+-- The nested loop every FOR shares: for each input row `open(row)` gives an iterator over the
+-- values the loop variable takes for that row (it may raise for a bad operand); each value v
+-- becomes a copy of the row with `var` (and the destructuring `pattern`, if any) bound to v,
+-- handed out unless `keep(row)` says no. Every value handed to the variable ticks the query.
+local function nested_loop(q, input, var, open, pattern, keep)
+  local row, it
+  return function()
+    while true do
+      if it then
+        local v = it()
+        if v ~= nil then
+          q:tick()
+          local r = copy_row(row)
+          r[var] = v
+          if pattern then destructure(r, pattern, v) end
+          if not keep or keep(r) then return r end
+        else
+          it = nil
+        end
+      end
+      row = input()
+      if not row then return nil end
+      it = open(row)
+    end
+  end
 end
 
 -- FOR over a collection or an expression ---------------------------------------------------
@@ -170,135 +197,87 @@ function stages.for_(stmt, q, next_stmt)
     -- FILTER still runs on what the index hands out
     local value_f = compile(eq_expr, q)
     local stats = q.stats
-    return function(input)
-      local row, it
-      return function()
-        while true do
-          if it then
-            local d = it()
+    local function open(row)
+      local col = q:collection(coll_name)
+      local idx = M.lookup_index(col, eq_attr)
+      local v = value_f(row)
+      stats.cursorsCreated = stats.cursorsCreated + 1
+      local keys = idx and not (idx.sparse and v == null) and idx:lookup_keys({ [eq_attr] = v })
+      if keys then
+        -- hand the documents out in insertion order, as a scan would
+        local pos = col.pos
+        if #keys > 1 then table.sort(keys, function(a, b) return pos[a] < pos[b] end) end
+        local i = 0
+        return function()
+          while i < #keys do
+            i = i + 1
+            local d = col:get(keys[i])
             if d then
-              q:tick()
-              local r = copy_row(row)
-              r[var] = d
-              return r
-            end
-            it = nil
-          end
-          row = input()
-          if not row then return nil end
-          local col = q:collection(coll_name)
-          local idx = M.lookup_index(col, eq_attr)
-          local v = value_f(row)
-          stats.cursorsCreated = stats.cursorsCreated + 1
-          local keys = idx and not (idx.sparse and v == null) and idx:lookup_keys({ [eq_attr] = v })
-          if keys then
-            -- hand the documents out in insertion order, as a scan would
-            local pos = col.pos
-            if #keys > 1 then table.sort(keys, function(a, b) return pos[a] < pos[b] end) end
-            local i = 0
-            it = function()
-              while i < #keys do
-                i = i + 1
-                local d = col:get(keys[i])
-                if d then
-                  stats.scannedIndex = stats.scannedIndex + 1
-                  return d
-                end
-              end
-              return nil
-            end
-          else
-            -- the index is gone (or does not cover null): scan
-            local scan = q:scan(coll_name)
-            it = function()
-              local d = scan()
-              if d then stats.scannedFull = stats.scannedFull + 1 end
+              stats.scannedIndex = stats.scannedIndex + 1
               return d
             end
           end
+          return nil
         end
       end
+      -- the index is gone (or does not cover null): scan
+      local scan = q:scan(coll_name)
+      return function()
+        local d = scan()
+        if d then stats.scannedFull = stats.scannedFull + 1 end
+        return d
+      end
     end
+    return function(input) return nested_loop(q, input, var, open) end
   end
   if coll_name then
-    return function(input)
-      local row, it
+    local function open()
+      local scan = q:scan(coll_name)
       return function()
-        while true do
-          if it then
-            local d = it()
-            if d then
-              q.stats.scannedFull = q.stats.scannedFull + 1
-              q:tick()
-              local r = copy_row(row)
-              r[var] = d
-              if not search or truthy(search(r)) then return r end
-            else
-              it = nil
-            end
-          end
-          row = input()
-          if not row then return nil end
-          it = q:scan(coll_name)
-        end
+        local d = scan()
+        if d then q.stats.scannedFull = q.stats.scannedFull + 1 end
+        return d
       end
     end
+    local keep = search and function(r) return truthy(search(r)) end
+    return function(input) return nested_loop(q, input, var, open, nil, keep) end
   end
   if src.type == "range" then
     -- FOR over a range counts instead of building the array first (1..10000000 is cheap)
     local from_f, to_f = compile(src.from, q), compile(src.to, q)
-    return function(input)
-      local row, cur, last, step = nil, 0, -1, 1
-      local done = true
+    local function open(row)
+      local cur, last = to_int(from_f(row)), to_int(to_f(row))
+      local step = last >= cur and 1 or -1
+      local done = false
       return function()
-        while true do
-          if not done then
-            local v = cur
-            -- stop on reaching `last` rather than stepping past it: past math.maxinteger the
-            -- counter would wrap around and the loop never end
-            if v == last then done = true else cur = cur + step end
-            q:tick()
-            local r = copy_row(row)
-            r[var] = v
-            if pattern then destructure(r, pattern, v) end
-            return r
-          end
-          row = input()
-          if not row then return nil end
-          cur, last = to_int(from_f(row)), to_int(to_f(row))
-          step = last >= cur and 1 or -1
-          done = false
-        end
+        if done then return nil end
+        local v = cur
+        -- stop on reaching `last` rather than stepping past it: past math.maxinteger the
+        -- counter would wrap around and the loop never end
+        if v == last then done = true else cur = cur + step end
+        return v
       end
     end
+    return function(input) return nested_loop(q, input, var, open, pattern) end
   end
   local expr = compile(src, q)
-  return function(input)
-    local row, arr, i, n = nil, nil, 0, 0
+  local function open(row)
+    local arr = expr(row)
+    if not is_array(arr) then
+      q:runtime_fail(400, 1563, string.format(
+        "collection or array expected as operand to FOR loop; you provided a value of type '%s'",
+        type_desc(arr)))
+    end
+    local i, n = 0, #arr
     return function()
-      while true do
-        if arr and i < n then
-          i = i + 1
-          q:tick()
-          local r = copy_row(row)
-          local v = arr[i]
-          if v == nil then v = null end
-          r[var] = v
-          if pattern then destructure(r, pattern, v) end
-          return r
-        end
-        row = input()
-        if not row then return nil end
-        arr = expr(row)
-        if not is_array(arr) then
-          q:runtime_fail(400, 1563, string.format(
-            "collection or array expected as operand to FOR loop; you provided a value of type '%s'",
-            type_desc(arr)))
-        end
-        i, n = 0, #arr
-      end
+      if i >= n then return nil end
+      i = i + 1
+      local v = arr[i]
+      if v == nil then v = null end
+      return v
     end
   end
+  return function(input) return nested_loop(q, input, var, open, pattern) end
 end
 
 function stages.filter(stmt, q)

@@ -130,19 +130,11 @@ local function path_of(entry)
   return arr(vs), arr(es)
 end
 
-local function on_path(entry, id)
-  local e = entry
+-- Walks a parent-pointer chain (path entries, search steps): has any link `field` == `value`?
+local function on_chain(link, field, value)
+  local e = link
   while e do
-    if e.id == id then return true end
-    e = e.parent
-  end
-  return false
-end
-
-local function edge_on_path(entry, edge)
-  local e = entry
-  while e do
-    if e.edge == edge then return true end
+    if e[field] == value then return true end
     e = e.parent
   end
   return false
@@ -295,8 +287,8 @@ function M.traversal(stmt, q)
     local function expand(entry, push)
       for _, nb in ipairs(neighbours(q, edges, entry.id, opts)) do
         local ok = true
-        if opts.unique_edges == "path" and edge_on_path(entry, nb.edge) then ok = false end
-        if ok and opts.unique_vertices == "path" and on_path(entry, nb.to) then ok = false end
+        if opts.unique_edges == "path" and on_chain(entry, "edge", nb.edge) then ok = false end
+        if ok and opts.unique_vertices == "path" and on_chain(entry, "id", nb.to) then ok = false end
         if ok and opts.unique_vertices == "global" and visited[nb.to] then ok = false end
         if ok then
           local child = make(entry, nb.to, nb.edge, entry.depth + 1, entry.weight + weight_of(opts, nb.edge))
@@ -372,16 +364,6 @@ local function reversed(edges)
   return out
 end
 
--- Walks a step chain: is `id` one of the vertices of `step`'s path (optionally skipping the step)?
-local function chain_has(step, id)
-  local s = step
-  while s do
-    if s.id == id then return true end
-    s = s.parent
-  end
-  return false
-end
-
 local function new_ball(center, edges)
   return { shell = { { id = center, depth = 0, seq = 0 } }, queue = {}, qhead = 1, depth = 0,
     edges = edges, visited = {} }
@@ -427,7 +409,7 @@ local function two_sided(q, edges, opts, source, target, cfg)
       ball.visited[n.id] = true
       return true
     end
-    return not chain_has(n.parent, n.id)
+    return not on_chain(n.parent, "id", n.id)
   end
 
   -- Can shell step `s` (of the other ball) be joined with the new step `n` at their common vertex?
@@ -435,7 +417,7 @@ local function two_sided(q, edges, opts, source, target, cfg)
     if cfg.global then return true end
     local p = s.parent
     while p do
-      if chain_has(n, p.id) then return false end
+      if on_chain(n, "id", p.id) then return false end
       p = p.parent
     end
     return true

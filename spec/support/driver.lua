@@ -94,6 +94,18 @@ function M.drop_db(name)
   M.db("_system"):delete_database(name, { ignore_missing = true })
 end
 
+--- A port nothing listens on (for connection errors): binds port 0, reads the port the system
+-- chose, closes the socket.
+function M.closed_port()
+  local uv = require "luv"
+  local tcp = uv.new_tcp()
+  tcp:bind("127.0.0.1", 0)
+  local port = tcp:getsockname().port
+  tcp:close()
+  uv.run("nowait")
+  return port
+end
+
 --- pcall that returns the raised error (fails the spec when nothing was raised).
 function M.raises(fn, ...)
   local ok, err = pcall(fn, ...)

@@ -29,15 +29,8 @@ local classes = {
   S = function(cp) return not is_space(cp) end,
 }
 
-local function to_cps(s)
-  local out = {}
-  if utf8.len(s) then
-    for _, cp in utf8.codes(s) do out[#out + 1] = cp end
-  else
-    for i = 1, #s do out[#out + 1] = s:byte(i) end
-  end
-  return out
-end
+-- codepoints of a string (bytes for invalid UTF-8): what patterns and subjects are matched as
+local to_cps = require("arango.devserver.aql.functions.util").codepoints
 M.to_cps = to_cps
 
 -- Parser -------------------------------------------------------------------------------------
