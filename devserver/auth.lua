@@ -1,9 +1,12 @@
 -- Authentication for the devserver: HTTP Basic against the users in _system/_users, and
--- HS256 JSON Web Tokens issued by POST /_open/auth and signed with a per-server random secret.
+-- HS256 JSON Web Tokens issued by POST /_open/auth, signed with the server's JWT secret (given
+-- with --jwt-secret like ArangoDB's --server.jwt-secret, or random per server). A token signed
+-- with that secret that names no user but a `server_id` is a superuser token, as in ArangoDB:
+-- it acts with rw rights everywhere as the user `M.SUPERUSER` ("", no real user's name).
 -- Permission lookups are delegated to devserver/users.lua; this module adds caching so that a
 -- keep-alive client with Basic credentials does not pay a password hash per request.
 --
---   local auth = require("arango.devserver.auth").new{ enabled, users, token_lifetime }
+--   local auth = require("arango.devserver.auth").new{ enabled, users, token_lifetime, jwt_secret }
 --   auth:authenticate(authorization_header) -> user name | nil
 --   auth:issue_token(user) -> JWT            auth:verify_token(jwt) -> payload | nil, reason
 --   auth:database_level(user, db), auth:collection_level(user, db, col) -> "rw"|"ro"|"none"
@@ -40,11 +43,16 @@ M.same = same
 local Auth = {}
 Auth.__index = Auth
 
+-- The identity of superuser tokens: user names are never empty, so "" is nobody's name.
+M.SUPERUSER = ""
+
 --- A new authenticator. opts: enabled (boolean), users (devserver/users.lua object),
--- token_lifetime (seconds, default one hour like ArangoDB's session tokens).
+-- token_lifetime (seconds, default one hour like ArangoDB's session tokens), jwt_secret
+-- (string; default a random secret made on first use).
 function M.new(opts)
   local self = setmetatable({
     enabled = opts.enabled ~= false,
+    secret = opts.jwt_secret,
     users = opts.users,
     token_lifetime = opts.token_lifetime or 3600,
     cache = {},          -- Authorization header -> { user, version, exp }
@@ -110,9 +118,13 @@ function Auth:authenticate(header)
     local payload = self:verify_token(cred)
     if not payload then return nil end
     user = payload.preferred_username
-    if type(user) ~= "string" then return nil end
-    local rec = users:get(user)
-    if not rec or not users:is_active(rec) then return nil end
+    if user == nil and payload.server_id ~= nil then
+      user = M.SUPERUSER
+    else
+      if type(user) ~= "string" or user == M.SUPERUSER then return nil end
+      local rec = users:get(user)
+      if not rec or not users:is_active(rec) then return nil end
+    end
     exp = type(payload.exp) == "number" and payload.exp or nil
   else
     return nil
@@ -125,14 +137,14 @@ end
 
 --- The effective access level ("rw", "ro", "none") of `user` on database `db`.
 function Auth:database_level(user, db)
-  if not self.enabled then return "rw" end
+  if not self.enabled or user == M.SUPERUSER then return "rw" end
   if not user then return "none" end
   return self.users:database_level(user, db)
 end
 
 --- The effective access level of `user` on collection `col` of database `db`.
 function Auth:collection_level(user, db, col)
-  if not self.enabled then return "rw" end
+  if not self.enabled or user == M.SUPERUSER then return "rw" end
   if not user then return "none" end
   return self.users:collection_level(user, db, col)
 end

@@ -25,8 +25,9 @@ M.API_MODULES = {
 
 --- Starts a devserver on the running luv loop.
 -- opts: host ("127.0.0.1"), port (0 = a free port), data_dir (nil = in memory),
--- root_password (""), no_auth (false), max_body_size (bytes), on_shutdown (called after
--- DELETE /_admin/shutdown stopped the server).
+-- root_password (""), no_auth (false), max_body_size (bytes), jwt_secret (HS256 secret; also
+-- admits superuser tokens signed with it), on_shutdown (called after DELETE /_admin/shutdown
+-- stopped the server).
 -- @return { url, port, stop = function() end, state }
 function M.start(opts)
   opts = opts or {}
@@ -48,7 +49,9 @@ function M.start(opts)
       state.users:modify("root", { passwd = opts.root_password }, true)
     end
   end
-  state.auth = auth_mod.new({ enabled = not opts.no_auth, users = state.users })
+  state.auth = auth_mod.new({
+    enabled = not opts.no_auth, users = state.users, jwt_secret = opts.jwt_secret,
+  })
 
   local router = router_mod.new(state)
   state.router = router

@@ -304,6 +304,49 @@ describe("devserver users on disk", function()
   end)
 end)
 
+describe("devserver --jwt-secret", function()
+  local SECRET = "devserver-spec-secret"
+  local srv
+
+  setup(function() srv = ds.start({ auth = true, root_password = "rootpw", jwt_secret = SECRET }) end)
+  teardown(function() if srv then srv.stop() end end)
+
+  local function token(claims, secret)
+    local h = b64url(json.encode({ alg = "HS256", typ = "JWT" }))
+    local p = b64url(json.encode(claims))
+    return h .. "." .. p .. "." .. b64url(core.hmac_sha256(secret or SECRET, h .. "." .. p))
+  end
+
+  it("accepts superuser tokens signed with the secret, with rw rights everywhere", function()
+    local su = token({ iss = "arangodb", server_id = "spec", exp = os.time() + 60 })
+    local res = ds.request(srv.url, "POST", "/_api/database", { token = su, body = { name = "su_made" } })
+    assert.are.equal(201, res.status)
+    res = ds.request(srv.url, "POST", "/_db/su_made/_api/collection", { token = su, body = { name = "c" } })
+    assert.are.equal(200, res.status)
+    assert.are.equal(200, ds.request(srv.url, "GET", "/_api/user", { token = su }).status)
+  end)
+
+  it("refuses superuser tokens signed otherwise, expired, or naming no server", function()
+    local res = ds.request(srv.url, "GET", "/_api/version",
+      { token = token({ iss = "arangodb", server_id = "spec" }, "another secret") })
+    assert.are.equal(401, res.status)
+    res = ds.request(srv.url, "GET", "/_api/version",
+      { token = token({ iss = "arangodb", server_id = "spec", exp = os.time() - 10 }) })
+    assert.are.equal(401, res.status)
+    res = ds.request(srv.url, "GET", "/_api/version", { token = token({ iss = "arangodb" }) })
+    assert.are.equal(401, res.status)
+    res = ds.request(srv.url, "GET", "/_api/version", { token = token({ iss = "arangodb", preferred_username = "" }) })
+    assert.are.equal(401, res.status)
+  end)
+
+  it("signs the tokens of /_open/auth with the same secret", function()
+    local jwt = ds.request(srv.url, "POST", "/_open/auth",
+      { body = { username = "root", password = "rootpw" } }).json.jwt
+    local h, p, s = jwt:match("^([^.]+)%.([^.]+)%.([^.]+)$")
+    assert.are.equal(b64url(core.hmac_sha256(SECRET, h .. "." .. p)), s)
+  end)
+end)
+
 describe("devserver --no-auth", function()
   local srv
 

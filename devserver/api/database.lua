@@ -1,6 +1,7 @@
 -- Database endpoints: GET /_api/database (all), /user (accessible), /current; POST (create,
 -- with initial users); DELETE /_api/database/{name}. Creating, listing all and dropping are
 -- only allowed from _system (403/1230) and need rw on _system, as in ArangoDB.
+local SUPERUSER = require("arango.devserver.auth").SUPERUSER
 local json = require "arango.json"
 local store_mod = require "arango.devserver.store"
 
@@ -68,7 +69,8 @@ local function create(ctx)
     users:set_database_level(uname, name, "rw")
   end
   -- so that its creator can use the new database right away
-  if ctx.user and ctx.server.auth.enabled and users:database_level(ctx.user, name) == "none" then
+  if ctx.user and ctx.user ~= SUPERUSER and ctx.server.auth.enabled
+      and users:database_level(ctx.user, name) == "none" then
     users:set_database_level(ctx.user, name, "rw")
   end
   ctx.server.log:add("INFO", "general", "created database '" .. name .. "'")

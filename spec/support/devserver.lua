@@ -39,7 +39,7 @@ function M.url_from_env()
 end
 
 --- Starts bin/arango-devserver on a free port. opts: auth (default true), root_password,
--- data_dir, max_body_size, args (extra arguments).
+-- data_dir, max_body_size, jwt_secret, args (extra arguments).
 -- @return { url, pid, stop(), kill9(), stderr() }
 function M.start(opts)
   opts = opts or {}
@@ -56,6 +56,10 @@ function M.start(opts)
   if opts.max_body_size then
     args[#args + 1] = "--max-body-size"
     args[#args + 1] = tostring(opts.max_body_size)
+  end
+  if opts.jwt_secret then
+    args[#args + 1] = "--jwt-secret"
+    args[#args + 1] = opts.jwt_secret
   end
   for _, a in ipairs(opts.args or {}) do args[#args + 1] = a end
 

@@ -5,7 +5,7 @@
 -- stopped when the last one releases it.
 --
 --   local driver = require "spec.support.driver"
---   setup(function() env = driver.acquire() end)      -- env.url, env.user, env.password
+--   setup(function() env = driver.acquire() end)   -- env.url, .user, .password, .jwt_secret
 --   teardown(function() driver.release() end)
 local arango = require "arango"
 
@@ -27,11 +27,16 @@ function M.acquire()
   local url = os.getenv("ARANGO_URL")
   local user = os.getenv("ARANGO_USER") or "root"
   local password = os.getenv("ARANGO_PASSWORD") or ""
+  -- the server's JWT secret, when known, lets specs sign superuser tokens
+  local jwt_secret = os.getenv("ARANGO_JWT_SECRET")
   if not url or url == "" then
-    state.srv = require("spec.support.devserver").start{ auth = true, root_password = password }
+    jwt_secret = jwt_secret or "lua-arango-spec-secret"
+    state.srv = require("spec.support.devserver").start{ auth = true, root_password = password,
+      jwt_secret = jwt_secret }
     url = state.srv.url
   end
-  state.env = { url = url, user = user, password = password, devserver = state.srv ~= nil }
+  state.env = { url = url, user = user, password = password, jwt_secret = jwt_secret,
+    devserver = state.srv ~= nil }
   return state.env
 end
 
