@@ -431,17 +431,28 @@ describe("arango.core http", function()
     assert.equal("/patient", result)
   end)
 
-  it("keeps working when a resumed coroutine raises", function()
+  it("keeps working when a resumed coroutine raises, and reports the error", function()
     peer = serve(function(req) return response(req.path) end)
     http = core.http{}
+    local reported = {}
+    local previous = core.on_coroutine_error(function(err, traceback, thread)
+      reported[#reported + 1] = { err = err, traceback = traceback, thread = thread }
+    end)
     local co = coroutine.create(function()
       http:request{ url = peer.url, path = "/boom" }
-      error("raised after the request on purpose")
+      error({ code = 42 })
     end)
     assert(coroutine.resume(co))
     tcp_peer.turn_until(function() return coroutine.status(co) == "dead" end)
     local res = tcp_peer.run(function() return assert(http:request{ url = peer.url, path = "/ok" }) end)
     assert.equal("/ok", res.body)
+    assert.equal(1, #reported)
+    assert.same({ code = 42 }, reported[1].err)
+    assert.matches("stack traceback", reported[1].traceback)
+    assert.equal(co, reported[1].thread)
+    core.on_coroutine_error(previous)
+    assert.equal(previous, core.on_coroutine_error(previous)) -- returns the handler it replaces
+    assert.has_error(function() core.on_coroutine_error(42) end)
   end)
 
   it("does not resend a request whose fresh connection dies before the response", function()

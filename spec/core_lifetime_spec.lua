@@ -90,6 +90,36 @@ io.write(string.format("again: %s over %d connections\n", res.body, accepted))
     assert.equal(0, status)
   end)
 
+  it("reports a resumed coroutine's error on stderr without a handler, or when the handler fails", function()
+    local ok, _, status, output = run_child(prelude .. [[
+local peer = tcp_peer.start(function(c)
+  while c:expect() do c:send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") end
+end)
+local http = core.http{}
+local function doomed(text)
+  local co = coroutine.create(function()
+    http:request{ url = peer.url, path = "/" }
+    error(text)
+  end)
+  assert(coroutine.resume(co))
+  tcp_peer.turn_until(function() return coroutine.status(co) == "dead" end)
+end
+doomed("first failure")
+core.on_coroutine_error(function() error("the handler fails too") end)
+doomed("second failure")
+http:close()
+peer.stop()
+uv.run("nowait")
+io.write("still running\n")
+]])
+    assert.is_true(ok, output)
+    assert.equal(0, status)
+    assert.matches("raised an error %(status 2%): [^\n]*first failure", output)
+    assert.matches("the coroutine error handler failed: [^\n]*the handler fails too", output)
+    assert.matches("second failure", output)
+    assert.matches("still running\n$", output)
+  end)
+
   it("exits cleanly while a host name is being resolved", function()
     local ok, _, status, output = run_child(prelude .. [[
 local http = core.http{}

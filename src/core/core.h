@@ -27,6 +27,8 @@
 #include "core/buffer.h"
 
 #define CORE_EXPORT __attribute__((visibility("default")))
+/* Registry field holding the function set by core.on_coroutine_error. */
+#define CORE_ERROR_HANDLER_KEY "arango.core.coroutine_error_handler"
 
 /* ---- intrusive doubly linked list ------------------------------------ */
 typedef struct link {

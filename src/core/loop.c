@@ -46,17 +46,35 @@ int req_wait(lua_State *L, req_t *r) {
   return req_push_result(L, r);
 }
 
-/* Prints the error of a coroutine that died after we resumed it: there is
- * nobody to raise it to (we are inside a libuv callback). */
-static void report_coroutine_error(lua_State *co, int status) {
+/* Reports the error of a coroutine that died after we resumed it: there is
+ * nobody to raise it to (we are inside a libuv callback). The handler set
+ * with core.on_coroutine_error(fn) gets the error object, a traceback and
+ * the coroutine; without one (or when it fails) the report goes to stderr. */
+static void report_coroutine_error(core_state_t *cs, lua_State *co, int status) {
   const char *msg = lua_tostring(co, -1);
-  if (msg) {
-    luaL_traceback(co, co, msg, 0);
-    msg = lua_tostring(co, -1);
+  luaL_traceback(co, co, msg, 0);
+  lua_State *M = cs->main;
+  int room = lua_checkstack(M, 4);
+  if (room && lua_getfield(M, LUA_REGISTRYINDEX, CORE_ERROR_HANDLER_KEY) == LUA_TFUNCTION) {
+    lua_pushvalue(co, -2); /* error object */
+    lua_xmove(co, M, 1);
+    lua_pushvalue(co, -1); /* traceback */
+    lua_xmove(co, M, 1);
+    lua_pushthread(co);
+    lua_xmove(co, M, 1);
+    if (lua_pcall(M, 3, 0, 0) == LUA_OK) {
+      lua_pop(co, 1);
+      return;
+    }
+    msg = lua_tostring(M, -1);
+    fprintf(stderr, "arango.core: the coroutine error handler failed: %s\n", msg ? msg : "?");
   }
+  if (room) lua_pop(M, 1); /* the handler's error, or whatever was not a function */
+  msg = lua_tostring(co, -1);
   fprintf(stderr, "arango.core: coroutine resumed after a request raised an error (status %d): %s\n",
           status, msg ? msg : "(error object is not a string)");
   fflush(stderr);
+  lua_pop(co, 1);
 }
 
 void req_complete(req_t *r) {
@@ -91,7 +109,7 @@ void req_complete(req_t *r) {
     /* finished, or yielded for something else (another request, a sleep) */
     lua_pop(co, nres);
   } else {
-    report_coroutine_error(co, st);
+    report_coroutine_error(cs, co, st);
     /* Close its to-be-closed variables; resetthread leaves the error object
      * on the stack, which would make the dead coroutine look "suspended". */
     lua_resetthread(co);

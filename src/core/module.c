@@ -217,6 +217,17 @@ static void ignore_sigpipe(void) {
   }
 }
 
+/* core.on_coroutine_error(fn | nil): who hears about errors raised by a
+ * coroutine after the loop resumed it (see loop.c); returns the previous. */
+static int l_on_coroutine_error(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, CORE_ERROR_HANDLER_KEY);
+  lua_pushvalue(L, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, CORE_ERROR_HANDLER_KEY);
+  return 1;
+}
+
 CORE_EXPORT int luaopen_arango_core(lua_State *L) {
   check_luv(L);
   ignore_sigpipe();
@@ -254,6 +265,8 @@ CORE_EXPORT int luaopen_arango_core(lua_State *L) {
   lua_newtable(L);
   lua_pushcfunction(L, l_http_new);
   lua_setfield(L, -2, "http");
+  lua_pushcfunction(L, l_on_coroutine_error);
+  lua_setfield(L, -2, "on_coroutine_error");
   crypto_register(L);
   lua_pushstring(L, "arango.core 0.1");
   lua_setfield(L, -2, "_VERSION");
