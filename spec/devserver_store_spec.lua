@@ -115,10 +115,19 @@ describe("devserver store: schema pattern", function()
     assert.is_false(matches("^a{2,3}$", "aaaa"))
   end)
 
-  -- JSON Schema patterns are ECMAScript: `$` matches only at the very end and \w is ASCII. The
-  -- AQL engine follows ICU (`$` also before a final "\n", \w takes Unicode letters) and has no
-  -- switch for ECMAScript yet.
-  pending("rejects a final newline before $ and non-ASCII letters for \\w (ECMAScript)")
+  -- JSON Schema patterns are ECMAScript, unlike AQL's ICU regular expressions.
+  it("uses ECMAScript semantics: $ only at the end, ASCII \\w and \\b, no ICU-only syntax", function()
+    assert.is_false(matches("^[A-Z]\\w*$", "Ab\n"))
+    assert.is_true(matches("^[A-Z]\\w*$", "Ab"))
+    assert.is_false(matches("^\\w+$", "caf\u{E9}"))
+    assert.is_true(matches("\\bcaf", "\u{E9}caf"))  -- é is not a word character here
+    assert.equal(1621, raised(schema.normalize, { rule = { pattern = "(?<n>a)" } }).num)
+    assert.equal(1621, raised(schema.normalize, { rule = { pattern = "a++" } }).num)
+    -- and AQL keeps ICU's rules
+    local regex = require "arango.devserver.aql.functions.regex"
+    assert.is_true(regex.test(regex.compile("^[A-Z]\\w*$"), "Ab\n"))
+    assert.is_true(regex.test(regex.compile("^\\w+$"), "caf\u{E9}"))
+  end)
 
   it("applies patternProperties to attribute names", function()
     local s = schema.normalize{ rule = { patternProperties = { ["^n_"] = { type = "number" } } } }

@@ -10,12 +10,10 @@ local regex = require "arango.devserver.aql.functions.regex"
 
 local M = {}
 
--- The compiled pattern, or nil when it is invalid (the engine may also raise on some malformed
--- escapes: that counts as invalid too).
+-- The compiled pattern, or nil when it is invalid. JSON Schema patterns are ECMA-262 regular
+-- expressions, so the engine runs in its ECMAScript dialect.
 local function compile_pattern(pattern)
-  local ok, re = pcall(regex.compile, pattern)
-  if ok then return re end
-  return nil
+  return (regex.compile(pattern, false, { ecmascript = true }))
 end
 
 -- True when `pattern` matches somewhere in `s` (JavaScript's RegExp.test); an invalid pattern

@@ -2,7 +2,9 @@
 -- Works on Unicode codepoints. Supports the ICU/ECMAScript subset people use: literals, ".",
 -- classes [...] with ranges and negation, \d \w \s \D \W \S \b \B, anchors ^ $, groups (capturing,
 -- (?:...), (?=...), (?!...)), alternation, greedy and lazy quantifiers * + ? {n} {n,} {n,m},
--- backreferences \1..\9 and case-insensitive matching.
+-- backreferences \1..\9 and case-insensitive matching. The default dialect is ICU's (AQL);
+-- `{ ecmascript = true }` gives JSON Schema's (ECMA-262): `$` only at the very end, \w and \b
+-- ASCII-only, and ICU-only syntax (named groups, possessive quantifiers) rejected.
 local M = {}
 
 local function fold(cp)
@@ -22,12 +24,20 @@ local function is_space(cp)
   return cp == 32 or (cp >= 9 and cp <= 13) or cp == 0xA0 or cp == 0x2028 or cp == 0x2029
     or cp == 0xFEFF or cp == 0x3000 or (cp >= 0x2000 and cp <= 0x200A)
 end
+local function is_ascii_word(cp)
+  return (cp >= 48 and cp <= 57) or (cp >= 65 and cp <= 90) or (cp >= 97 and cp <= 122) or cp == 95
+end
 local classes = {
   d = is_digit, w = is_word, s = is_space,
   D = function(cp) return not is_digit(cp) end,
   W = function(cp) return not is_word(cp) end,
   S = function(cp) return not is_space(cp) end,
 }
+-- ECMAScript's \w is ASCII; \d and \s mean the same in both dialects.
+local ecma_classes = setmetatable({
+  w = is_ascii_word,
+  W = function(cp) return not is_ascii_word(cp) end,
+}, { __index = classes })
 
 -- codepoints of a string (bytes for invalid UTF-8): what patterns and subjects are matched as
 local to_cps = require("arango.devserver.aql.functions.util").codepoints
@@ -68,7 +78,8 @@ function Parser:escape_atom(in_set)
   local c = self:next()
   if not c then perr("trailing backslash") end
   local ch = utf8.char(c)
-  if classes[ch] then return nil, classes[ch] end
+  local dialect_classes = self.ecma and ecma_classes or classes
+  if dialect_classes[ch] then return nil, dialect_classes[ch] end
   if simple_escapes[ch] then return simple_escapes[ch] end
   if ch == "x" then
     if self:peek() == 123 then -- \x{...}
@@ -154,6 +165,7 @@ function Parser:parse_atom()
       elseif k == 33 then kind = "nahead"
       elseif k == 60 and (self:peek() == 61 or self:peek() == 33) then perr("lookbehind unsupported")
       elseif k == 60 or k == 80 then -- named group (?<name>...) / (?P<name>...)
+        if self.ecma then perr("named groups are not ECMAScript") end
         if k == 80 then self:next() end
         while self:peek() and self:peek() ~= 62 do self:next() end
         self:next()
@@ -178,12 +190,12 @@ function Parser:parse_atom()
   elseif c == 94 then
     return { t = "bol" }
   elseif c == 36 then
-    return { t = "eol" }
+    return { t = "eol", strict = self.ecma }
   elseif c == 92 then
     local cp, cls, backref, wb = self:escape_atom(false)
     if cls then return { t = "set", items = { cls }, neg = false } end
     if backref then return { t = "backref", n = backref } end
-    if wb then return { t = "wordb", neg = wb == "B" } end
+    if wb then return { t = "wordb", neg = wb == "B", ascii = self.ecma } end
     return { t = "char", cp = cp }
   elseif c == 42 or c == 43 or c == 63 then
     perr("nothing to repeat")
@@ -222,7 +234,10 @@ function Parser:parse_quant(atom)
   self:next()
   local lazy, possessive = false, false
   if self:peek() == 63 then self:next(); lazy = true
-  elseif self:peek() == 43 then self:next(); possessive = true end
+  elseif self:peek() == 43 then
+    if self.ecma then perr("possessive quantifiers are not ECMAScript") end
+    self:next(); possessive = true
+  end
   if atom.t == "bol" or atom.t == "eol" then return atom end
   local rep = { t = "rep", node = atom, min = min, max = max, lazy = lazy, possessive = possessive }
   return self:parse_quant(rep)
@@ -303,11 +318,13 @@ local function compile_matcher(root, ngroups, icase)
       if i == 1 then return k(i) end
       return false
     elseif t == "eol" then
-      if i == n + 1 or (i == n and s[n] == 10) then return k(i) end
+      -- ICU's $ also matches before a final line break; ECMAScript's only at the end
+      if i == n + 1 or (not node.strict and i == n and s[n] == 10) then return k(i) end
       return false
     elseif t == "wordb" then
-      local a = i > 1 and is_word(s[i - 1])
-      local b = i <= n and is_word(s[i])
+      local word = node.ascii and is_ascii_word or is_word
+      local a = i > 1 and word(s[i - 1])
+      local b = i <= n and word(s[i])
       local at = (a and not b) or (b and not a)
       if at ~= node.neg then return k(i) end
       return false
@@ -432,11 +449,13 @@ end
 local cache, cache_size = {}, 0
 
 --- Compiles pattern (a UTF-8 string); returns a regex object or nil, message.
-function M.compile(pattern, icase)
-  local key = (icase and "i:" or "c:") .. pattern
+-- opts: `{ ecmascript = true }` for ECMA-262 semantics (JSON Schema's `pattern`).
+function M.compile(pattern, icase, opts)
+  local ecma = opts and opts.ecmascript or false
+  local key = (icase and "i" or "c") .. (ecma and "e:" or "u:") .. pattern
   local re = cache[key]
   if re then return re end
-  local p = setmetatable({ p = to_cps(pattern), i = 1, ngroups = 0, icase = icase }, Parser)
+  local p = setmetatable({ p = to_cps(pattern), i = 1, ngroups = 0, icase = icase, ecma = ecma }, Parser)
   local ok, alt = pcall(p.parse_alt, p)
   if not ok then
     if type(alt) == "table" then return nil, alt.regex_error end
