@@ -9,7 +9,7 @@ set -eu
 packages=(
   lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev node-llhttp
   lua-busted lua-check lua-cjson lua-ldoc lua-markdown luarocks luajit
-  libssl-dev zlib1g-dev gcc make pkg-config python3 tzdata
+  libssl-dev zlib1g-dev gcc make pkg-config python3 tzdata openssl stunnel4
 )
 case "${1:-}" in
   check) packages+=(valgrind clang libclang-rt-14-dev liblua5.1-0-dev) ;;

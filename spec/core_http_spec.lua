@@ -527,6 +527,29 @@ describe("arango.core http", function()
     assert.equal(1, peer.connections)
   end)
 
+  it("does not reuse a socket whose server answered before the body was written", function()
+    peer = tcp_peer.start(function(c)
+      local req = c:expect_head()
+      if req.path == "/big" then
+        -- answer at once, keep-alive, without reading the 8 MiB body
+        c:send("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n")
+        while not c.eof and not c.closed do c:sleep(5) end
+      else
+        c:send(response(req.path))
+      end
+      c:close()
+    end)
+    http = core.http{}
+    local first, second = tcp_peer.run(function()
+      local body = string.rep("x", 8 * 1024 * 1024)
+      local res = http:request{ url = peer.url, method = "PUT", path = "/big", body = body }
+      return res, assert(http:request{ url = peer.url, path = "/next" })
+    end)
+    assert.equal(413, first.status)
+    assert.equal("/next", second.body)
+    assert.equal(2, peer.connections) -- the answered-early socket was not reused
+  end)
+
   describe("against a peer that never stops sending", function()
     -- Each peer streams until the client hangs up; no request deadline is set, so only
     -- the core's own limits can end these requests.

@@ -124,6 +124,32 @@ describe("driver client", function()
     assert.truthy(driver.raises(driver.db, "_system", { jwt_secret = "" }):is(errors.JWTSecretError))
   end)
 
+  it("talks to https:// hosts, verifying the server's certificate", function()
+    local tls_peer = require "spec.support.tls_peer"
+    if not tls_peer.available() then return pending("openssl or stunnel4 is not installed") end
+    if not env.devserver then return pending("stunnel fronts the local devserver only") end
+    local certs = tls_peer.make_certs()
+    local port = assert(tonumber(env.url:match(":(%d+)$")), env.url)
+    local front = tls_peer.start(port, certs)
+    local ok, err = pcall(function()
+      local trusted = arango.client{ hosts = front.url, tls = { ca_file = certs.ca } }
+      local db = trusted:db("_system", { username = env.user, password = env.password })
+      assert.matches("^%d", db:version())
+      trusted:close()
+      -- the same server is refused when its certificate cannot be verified
+      local untrusted = arango.client{ hosts = front.url, tls = { ca_file = certs.other_ca } }
+      db = untrusted:db("_system", { username = env.user, password = env.password })
+      local e = driver.raises(db.version, db)
+      assert.truthy(e:is(errors.ArangoConnectionError), tostring(e))
+      assert.equal("tls", e.kind)
+      assert.matches("certificate verify failed", e.message)
+      untrusted:close()
+    end)
+    front.stop()
+    certs.cleanup()
+    assert(ok, err)
+  end)
+
   it("raises a connection error of kind connect on a refused port", function()
     local url = "http://127.0.0.1:" .. driver.closed_port()
     local client = arango.client{ hosts = url }

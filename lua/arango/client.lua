@@ -21,7 +21,7 @@ M.Client = Client
 local CLIENT_OPTIONS = {
   hosts = true, host_resolver = true, serializer = true, deserializer = true, http_client = true,
   max_connections = true, pool_size = true, connect_timeout = true, request_timeout = true,
-  idle_timeout = true, decompress = true,
+  idle_timeout = true, decompress = true, tls = true,
 }
 
 local function option_error(msg)
@@ -63,7 +63,9 @@ end
 --   `serializer` / `deserializer` (functions; default `arango.json`),
 --   `http_client` (any object with `request(self, req)` returning `res, err` like `arango.core`),
 --   `max_connections` (alias `pool_size`; per host, default 8), `connect_timeout` (s),
---   `request_timeout` (s), `idle_timeout` (s), `decompress` (ask for gzip responses).
+--   `request_timeout` (s), `idle_timeout` (s), `decompress` (ask for gzip responses),
+--   `tls` (for https:// hosts: `{verify = true, ca_file =, ca_path =, cert_file =, key_file =,
+--   server_name =}`, see `arango.core`).
 -- @return the Client
 function M.new(opts)
   opts = opts or {}
@@ -99,6 +101,7 @@ function Client:_transport()
       max_connections = o.max_connections or o.pool_size or 8,
       connect_timeout = o.connect_timeout,
       idle_timeout = o.idle_timeout,
+      tls = o.tls,
     }
   end
   return self._http

@@ -9,6 +9,7 @@
 --
 -- Connection methods (they yield the script's coroutine, never the test's):
 --   c:expect()            -> { method, path, headers (lower-case), body, raw } or nil at EOF
+--   c:expect_head()       -> the same without waiting for the body (body = nil)
 --   c:send(bytes)         one write
 --   c:send_pieces(list)   one write per piece, the loop turning between writes
 --   c:sleep(ms)
@@ -43,8 +44,9 @@ function Conn:_wait()
   coroutine.yield()
 end
 
--- Parses one request out of the receive buffer, or returns nil.
-function Conn:_take_request()
+-- Parses one request out of the receive buffer, or returns nil. With head_only the request is
+-- returned once its head arrived, and its body bytes stay unread.
+function Conn:_take_request(head_only)
   local buf = self.buf
   local head_end = buf:find("\r\n\r\n", 1, true)
   if not head_end then return nil end
@@ -54,6 +56,10 @@ function Conn:_take_request()
   for name, value in head:gmatch("\r\n([^:\r\n]+):[ \t]*([^\r\n]*)") do
     headers[name:lower()] = value
   end
+  if head_only then
+    self.buf = buf:sub(head_end + 4)
+    return { method = method, path = path, headers = headers, raw = head }
+  end
   local len = tonumber(headers["content-length"] or "0")
   if #buf < head_end + 3 + len then return nil end
   local body = buf:sub(head_end + 4, head_end + 3 + len)
@@ -61,9 +67,9 @@ function Conn:_take_request()
   return { method = method, path = path, headers = headers, body = body, raw = head }
 end
 
-function Conn:expect()
+function Conn:expect(head_only)
   while true do
-    local req = self:_take_request()
+    local req = self:_take_request(head_only)
     if req then
       self.requests = self.requests + 1
       self.peer.requests = self.peer.requests + 1
@@ -73,6 +79,8 @@ function Conn:expect()
     self:_wait()
   end
 end
+
+function Conn:expect_head() return self:expect(true) end
 
 function Conn:send(bytes)
   if self.closed then return false end

@@ -9,7 +9,6 @@
 
 #include "core/core.h"
 
-static void conn_on_error(conn_t *c, int err);
 
 /* ---- freeing ---------------------------------------------------------- */
 
@@ -64,9 +63,7 @@ void conn_set_ref(conn_t *c, int ref) {
 
 /* Detach the request, close the connection, let the pool go on, and
  * settle the request last (resuming may run arbitrary Lua). */
-static void conn_failf(conn_t *c, const char *kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void conn_failf(conn_t *c, const char *kind, const char *fmt, ...) {
+void conn_failf(conn_t *c, const char *kind, const char *fmt, ...) {
   char msg[400];
   va_list ap;
   va_start(ap, fmt);
@@ -97,6 +94,7 @@ static void on_write(uv_write_t *w, int status) {
 }
 
 static void plain_on_connect(conn_t *c) {
+  uv_timer_stop(&c->timer); /* the connect timeout is over */
   if (c->req) conn_send_request(c, c->req);
 }
 
@@ -148,7 +146,10 @@ static void conn_complete(conn_t *c) {
     conn_failf(c, "protocol", "%s", err);
     return;
   }
-  int keep = r->resp.keep_alive && !r->resp.extra && r->resp.status != 101;
+  /* A server may answer before it read the whole body (413, 401...): the rest
+   * of our body would then be read as the next request, so such a socket is
+   * never reused (and its pending write keeps its memory until done). */
+  int keep = r->resp.keep_alive && !r->resp.extra && r->resp.status != 101 && !r->writing;
   c->req = NULL;
   r->conn = NULL;
   c->served++;
@@ -180,7 +181,7 @@ void conn_deliver(conn_t *c, const char *p, size_t n) {
 /* EOF, reset or write failure. A reused socket that the server closed
  * while it sat idle fails before any response byte: the request is sent
  * again once, on a fresh connection, and the caller never sees it. */
-static void conn_on_error(conn_t *c, int err) {
+void conn_on_error(conn_t *c, int err) {
   req_t *r = c->req;
   pool_t *p = c->pool;
   if (!r) {
@@ -306,7 +307,7 @@ static void on_connect(uv_connect_t *creq, int status) {
     conn_failf(c, "connect", "cannot connect to %s: %s", c->pool->hostport, uv_strerror(status));
     return;
   }
-  uv_timer_stop(&c->timer);
+  /* The filter stops the connect timer: TLS keeps it for the handshake. */
   uv_tcp_nodelay(c->tcp, 1); /* requests are written whole: no Nagle delay */
   int rc = uv_read_start((uv_stream_t *)c->tcp, on_alloc, on_read);
   if (rc < 0) {
@@ -349,7 +350,7 @@ int conn_open(pool_t *p, req_t *r) {
   if (!c) return -1; /* r stays queued: its deadline or a freed socket moves it on */
   c->pool = p;
   c->state = C_CONNECTING;
-  c->filter = &plaintext_filter;
+  c->filter = p->tls ? &tls_filter : &plaintext_filter;
   link_init(&c->ilink);
   link_push(&p->conns, &c->plink);
   p->nconns++;

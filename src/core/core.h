@@ -61,6 +61,14 @@ typedef struct engine engine_t;
 typedef struct pool pool_t;
 typedef struct conn conn_t;
 typedef struct req req_t;
+typedef struct tls_config tls_config_t;
+
+/* TLS options as given (core.http{tls=...} and/or request{tls=...}). The
+ * strings are owned by whoever filled the struct (see tls.c). */
+typedef struct tls_opts {
+  int verify;             /* -1: not given (default true) */
+  const char *ca_file, *ca_path, *cert_file, *key_file, *server_name;
+} tls_opts_t;
 
 /* One per lua_State that loaded the module; lives in the registry. Its
  * __gc (the sentinel) closes our handles before luv tears the loop down. */
@@ -84,13 +92,17 @@ struct engine {
   size_t max_body;
   int closed;
   int has_udata;          /* the Lua object still exists */
+  tls_opts_t tls_defaults; /* core.http{tls=...}; strings malloc'd */
+  link_t tls_configs;     /* tls_config_t: one SSL_CTX per distinct option set */
+  unsigned tls_next_id;
 };
 
 /* Per host:port keep-alive pool. */
 struct pool {
   engine_t *e;
+  tls_config_t *tls;      /* NULL: plaintext */
   link_t link;            /* in e->pools */
-  char *key;              /* "http://host:port", pool lookup */
+  char *key;              /* "http://host:port" (+ TLS config id), pool lookup */
   char *host;             /* host name or address, no brackets */
   char *hostport;         /* "host:port": Host header and error reports */
   char portstr[8];
@@ -213,7 +225,7 @@ int req_push_result(lua_State *L, req_t *r);
 void push_error(lua_State *L, const char *kind, const char *msg, const char *host);
 
 /* pool.c */
-pool_t *pool_get(engine_t *e, const char *scheme, const char *host, int port);
+pool_t *pool_get(engine_t *e, tls_config_t *tls, const char *host, int port);
 void pool_submit(pool_t *p, req_t *r);
 void pool_requeue_front(pool_t *p, req_t *r);
 void pool_dispatch(pool_t *p);
@@ -228,6 +240,24 @@ void conn_send_request(conn_t *c, req_t *r);
 void conn_close(conn_t *c);
 void conn_set_ref(conn_t *c, int ref); /* 0: an idle socket does not keep the loop alive */
 void conn_deliver(conn_t *c, const char *p, size_t n);
+/* EOF, reset or write failure (stale-socket retry included); from callbacks only. */
+void conn_on_error(conn_t *c, int err);
+/* Detach and settle the request with an error, close c; from callbacks only. */
+void conn_failf(conn_t *c, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* tls.c: the OpenSSL filter and its per-engine SSL_CTX cache */
+extern const filter_t tls_filter;
+/* Reads a tls option table at index idx into o (strings borrowed from Lua);
+ * raises on unknown keys or bad types. */
+void tls_opts_check(lua_State *L, int idx, tls_opts_t *o, const char *who);
+/* Copies the strings of src into dst (malloc'd); -1 on out of memory. */
+int tls_opts_dup(tls_opts_t *dst, const tls_opts_t *src);
+void tls_opts_free(tls_opts_t *o);
+/* The engine's config for these options (created on first use); NULL with
+ * a message in err when the SSL_CTX cannot be set up (bad CA file ...). */
+tls_config_t *tls_config_get(engine_t *e, const tls_opts_t *o, char *err, size_t errsz);
+unsigned tls_config_id(const tls_config_t *t);
+void tls_configs_free(engine_t *e);
 
 /* http_parse.c: llhttp fills r->resp; it never settles anything itself. */
 enum { PARSE_MORE = 0, PARSE_DONE = 1, PARSE_ERROR = -1 };

@@ -79,7 +79,7 @@ static double opt_number(lua_State *L, int t, const char *name, double def, doub
 }
 
 static const char *const engine_opts[] = {"max_connections", "idle_timeout", "connect_timeout",
-                                          "timeout", "max_body_size", NULL};
+                                          "timeout", "max_body_size", "tls", NULL};
 
 static int l_http_new(lua_State *L) {
   core_state_t *cs = core_state(L);
@@ -106,6 +106,9 @@ static int l_http_new(lua_State *L) {
   double ct = opt_number(L, 1, "connect_timeout", 10, 0.001);
   double to = opt_number(L, 1, "timeout", 0, 0);
   double mb = opt_number(L, 1, "max_body_size", 512.0 * 1024 * 1024, 0);
+  tls_opts_t tls_defaults = {-1, NULL, NULL, NULL, NULL, NULL};
+  lua_getfield(L, 1, "tls");
+  if (!lua_isnil(L, -1)) tls_opts_check(L, lua_gettop(L), &tls_defaults, "core.http");
 
   engine_t **pe = lua_newuserdatauv(L, sizeof *pe, 0);
   *pe = NULL;
@@ -114,6 +117,12 @@ static int l_http_new(lua_State *L) {
   if (!e) return luaL_error(L, "arango.core: out of memory");
   e->cs = cs;
   link_init(&e->pools);
+  link_init(&e->tls_configs);
+  if (tls_opts_dup(&e->tls_defaults, &tls_defaults) < 0) {
+    tls_opts_free(&e->tls_defaults);
+    free(e);
+    return luaL_error(L, "arango.core: out of memory");
+  }
   e->max_conns = (int)maxc;
   e->idle_timeout_ms = (uint64_t)(idle * 1000 + 0.5);
   e->connect_timeout_ms = (uint64_t)(ct * 1000 + 0.5);

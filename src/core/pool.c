@@ -6,10 +6,13 @@
 
 #include "core/core.h"
 
-pool_t *pool_get(engine_t *e, const char *scheme, const char *host, int port) {
-  char key[300];
+pool_t *pool_get(engine_t *e, tls_config_t *tls, const char *host, int port) {
+  char key[340];
   int v6 = strchr(host, ':') != NULL;
-  snprintf(key, sizeof key, v6 ? "%s://[%s]:%d" : "%s://%s:%d", scheme, host, port);
+  int kl = snprintf(key, sizeof key, v6 ? "%s://[%s]:%d" : "%s://%s:%d", tls ? "https" : "http", host, port);
+  size_t hp_len = strlen(strstr(key, "://") + 3);
+  /* sockets verified with different TLS options must not be shared */
+  if (tls) snprintf(key + kl, sizeof key - (size_t)kl, "#tls%u", tls_config_id(tls));
   for (link_t *l = e->pools.next; l != &e->pools; l = l->next) {
     pool_t *p = container_of(l, pool_t, link);
     if (strcmp(p->key, key) == 0) return p;
@@ -17,9 +20,10 @@ pool_t *pool_get(engine_t *e, const char *scheme, const char *host, int port) {
   pool_t *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->e = e;
+  p->tls = tls;
   p->key = strdup(key);
   p->host = strdup(host);
-  p->hostport = strdup(strstr(key, "://") + 3);
+  p->hostport = strndup(strstr(key, "://") + 3, hp_len);
   if (!p->key || !p->host || !p->hostport) {
     free(p->key);
     free(p->host);
@@ -122,6 +126,8 @@ void engine_maybe_free(engine_t *e) {
   }
   if (!link_empty(&e->pools)) return;
   link_remove(&e->link);
+  tls_configs_free(e);
+  tls_opts_free(&e->tls_defaults);
   free(e);
 }
 

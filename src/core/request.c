@@ -185,17 +185,20 @@ static const char *opt_string(lua_State *L, const char *name, const char *def, s
 }
 
 /* "http://host:port" (also tcp:// and http+tcp://, ArangoDB endpoint
- * spellings); IPv6 literals in brackets; the port defaults to 80. */
-static void parse_url(lua_State *L, const char *url, char *host, size_t hostsz, int *port) {
+ * spellings) or "https://host:port" (also ssl:// and http+ssl://); IPv6
+ * literals in brackets; the port defaults to 80 (443 with TLS). */
+static void parse_url(lua_State *L, const char *url, char *host, size_t hostsz, int *port, int *tls) {
   const char *p = strstr(url, "://");
   if (!p) luaL_error(L, "http:request: url '%s' has no scheme (want http://host:port)", url);
   size_t sl = (size_t)(p - url);
-  if (!((sl == 4 && strncasecmp(url, "http", 4) == 0) || (sl == 3 && strncasecmp(url, "tcp", 3) == 0) ||
-        (sl == 8 && strncasecmp(url, "http+tcp", 8) == 0))) {
-    if (sl == 5 && strncasecmp(url, "https", 5) == 0)
-      luaL_error(L, "http:request: https is not supported by this build of arango.core");
+  if ((sl == 4 && strncasecmp(url, "http", 4) == 0) || (sl == 3 && strncasecmp(url, "tcp", 3) == 0) ||
+      (sl == 8 && strncasecmp(url, "http+tcp", 8) == 0))
+    *tls = 0;
+  else if ((sl == 5 && strncasecmp(url, "https", 5) == 0) || (sl == 3 && strncasecmp(url, "ssl", 3) == 0) ||
+           (sl == 8 && strncasecmp(url, "http+ssl", 8) == 0))
+    *tls = 1;
+  else
     luaL_error(L, "http:request: unsupported scheme in url '%s'", url);
-  }
   p += 3;
   const char *hs, *he;
   if (*p == '[') {
@@ -214,7 +217,7 @@ static void parse_url(lua_State *L, const char *url, char *host, size_t hostsz, 
   for (char *q = host; *q; q++)
     if ((unsigned char)*q <= ' ' || *q == '@' || *q == '?' || *q == '#')
       luaL_error(L, "http:request: bad host in url '%s'", url);
-  *port = 80;
+  *port = *tls ? 443 : 80;
   if (*p == ':') {
     char *end;
     long v = strtol(p + 1, &end, 10);
@@ -258,8 +261,13 @@ int l_http_request(lua_State *L) {
     return luaL_error(L, "http:request: 'path' must start with '/'");
 
   char host[256];
-  int port;
-  parse_url(L, url, host, sizeof host, &port);
+  int port, tls = 0;
+  parse_url(L, url, host, sizeof host, &port, &tls);
+  /* request-level TLS options override the engine's field by field */
+  tls_opts_t tls_req = {-1, NULL, NULL, NULL, NULL, NULL};
+  lua_getfield(L, 2, "tls");
+  if (!lua_isnil(L, -1)) tls_opts_check(L, lua_gettop(L), &tls_req, "http:request");
+  lua_pop(L, 1); /* the strings stay referenced by the request table */
   if (!e) {
     /* Only reachable from a finaliser that runs after the object's own
      * (lua_close finalises in reverse creation order): not a programming
@@ -300,7 +308,26 @@ int l_http_request(lua_State *L) {
     return 2;
   }
 
-  pool_t *p = pool_get(e, "http", host, port);
+  tls_config_t *tc = NULL;
+  if (tls) {
+    const tls_opts_t *d = &e->tls_defaults;
+    tls_opts_t m = tls_req;
+    if (m.verify < 0) m.verify = d->verify;
+    if (!m.ca_file) m.ca_file = d->ca_file;
+    if (!m.ca_path) m.ca_path = d->ca_path;
+    if (!m.cert_file) m.cert_file = d->cert_file;
+    if (!m.key_file) m.key_file = d->key_file;
+    if (!m.server_name) m.server_name = d->server_name;
+    char terr[400];
+    tc = tls_config_get(e, &m, terr, sizeof terr);
+    if (!tc) {
+      char hp[300];
+      snprintf(hp, sizeof hp, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+      push_error(L, "tls", terr, hp);
+      return 2;
+    }
+  }
+  pool_t *p = pool_get(e, tc, host, port);
   if (!p) return luaL_error(L, "arango.core: out of memory");
 
   req_t *r = calloc(1, sizeof *r);
