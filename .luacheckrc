@@ -9,3 +9,4 @@ files["lua/arango/"] = { std = "luajit" }
 files["spec/"] = { std = "+busted" }
 files["lua/arango/errno.lua"] = { max_line_length = false }
 files["devserver/errors_data.lua"] = { max_line_length = false }
+color = false  -- plain output in CI logs and hooks

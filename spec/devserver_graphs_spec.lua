@@ -221,13 +221,17 @@ describe("devserver graphs over HTTP", function()
     end)
   end)
 
+  -- A fresh graph `g` with one edge definition e: a -> b; returns g, e, a, b.
+  local function new_graph()
+    local g, e, a, b = uniq("g"), uniq("e"), uniq("a"), uniq("b")
+    assert.equal(202, create_graph({ name = g, edgeDefinitions = { { collection = e, from = { a }, to = { b } } } })
+      .status)
+    return g, e, a, b
+  end
+
   describe("vertex collections", function()
     local g, e, a, b
-    before_each(function()
-      g, e, a, b = uniq("g"), uniq("e"), uniq("a"), uniq("b")
-      assert.equal(202, create_graph({ name = g, edgeDefinitions = { { collection = e, from = { a }, to = { b } } } })
-        .status)
-    end)
+    before_each(function() g, e, a, b = new_graph() end)
 
     it("lists, adds (creating the collection) and removes orphans", function()
       local res = req("GET", "/_api/gharial/" .. g .. "/vertex")
@@ -270,11 +274,7 @@ describe("devserver graphs over HTTP", function()
 
   describe("edge definitions", function()
     local g, e, a, b
-    before_each(function()
-      g, e, a, b = uniq("g"), uniq("e"), uniq("a"), uniq("b")
-      assert.equal(202, create_graph({ name = g, edgeDefinitions = { { collection = e, from = { a }, to = { b } } } })
-        .status)
-    end)
+    before_each(function() g, e, a, b = new_graph() end)
 
     it("lists and adds edge definitions (promoting orphans)", function()
       local res = req("GET", "/_api/gharial/" .. g .. "/edge")

@@ -407,8 +407,9 @@ local function quote(s)
 end
 M.quote = quote
 
---- Compact JSON text of an AQL value (object keys in M.keys order).
-local function to_json(v, buf)
+--- Compact JSON text of an AQL value; `order(object)` lists its keys (M.keys order by default,
+-- sorted for the canonical form hash_key uses).
+local function to_json(v, buf, order)
   local t = type_name(v)
   if t == "null" then
     buf[#buf + 1] = "null"
@@ -422,16 +423,16 @@ local function to_json(v, buf)
     buf[#buf + 1] = "["
     for i = 1, #v do
       if i > 1 then buf[#buf + 1] = "," end
-      to_json(v[i], buf)
+      to_json(v[i], buf, order)
     end
     buf[#buf + 1] = "]"
   else
     buf[#buf + 1] = "{"
-    for i, k in ipairs(keys_of(v)) do
+    for i, k in ipairs(order(v)) do
       if i > 1 then buf[#buf + 1] = "," end
       buf[#buf + 1] = quote(k)
       buf[#buf + 1] = ":"
-      to_json(v[k], buf)
+      to_json(v[k], buf, order)
     end
     buf[#buf + 1] = "}"
   end
@@ -439,31 +440,7 @@ local function to_json(v, buf)
 end
 
 function M.to_json(v)
-  return concat(to_json(v, {}))
-end
-
-local function canonical(v, buf)
-  local t = type_name(v)
-  if t == "array" then
-    buf[#buf + 1] = "["
-    for i = 1, #v do
-      if i > 1 then buf[#buf + 1] = "," end
-      canonical(v[i], buf)
-    end
-    buf[#buf + 1] = "]"
-  elseif t == "object" then
-    buf[#buf + 1] = "{"
-    for i, k in ipairs(sorted_keys(v)) do
-      if i > 1 then buf[#buf + 1] = "," end
-      buf[#buf + 1] = quote(k)
-      buf[#buf + 1] = ":"
-      canonical(v[k], buf)
-    end
-    buf[#buf + 1] = "}"
-  else
-    to_json(v, buf)
-  end
-  return buf
+  return concat(to_json(v, {}, keys_of))
 end
 
 --- A string that is equal for AQL-equal values (for hashing, DISTINCT, COLLECT).
@@ -471,7 +448,7 @@ function M.hash_key(v)
   local t = type(v)
   if t == "string" then return "s" .. v end
   if t == "number" then return "n" .. number_to_string(v) end
-  if t == "table" then return concat(canonical(v, {})) end
+  if t == "table" then return concat(to_json(v, {}, sorted_keys)) end
   return tostring(v)
 end
 
