@@ -13,6 +13,8 @@ M.Request = Request
 
 local METHODS = { GET = true, HEAD = true, POST = true, PUT = true, PATCH = true, DELETE = true,
   OPTIONS = true }
+-- Methods whose requests are repeatable unless the API method says otherwise.
+local REPEATABLE_METHODS = { GET = true, HEAD = true, OPTIONS = true, PUT = true, DELETE = true }
 
 --- Percent-encode a path segment or query component (everything but RFC 3986 unreserved).
 -- @tparam string s
@@ -63,7 +65,15 @@ end
 --   serialized by the connection), `raw_data` (a body string sent as is),
 --   `prefix_needed` (default true: prefix `/_db/<name>`), `deserialize` (default true),
 --   `sensitive` (the body holds a secret: never shown in dumps or errors), `host` (send to this
---   host only, e.g. a cursor's follow-up requests).
+--   host only, e.g. a cursor's follow-up requests), `idempotent` (whether sending it twice has
+--   the effect of sending it once; see below), `timeout` (this call's deadline in seconds, `false`
+--   for none, nil for the client's default) and `retry` (this call's retry policy overrides).
+--
+-- Idempotency decides what may be repeated when the fate of a request is unknown (the socket
+-- died after it was written). The default follows the method: GET, HEAD, OPTIONS, PUT and
+-- DELETE are repeatable, POST and PATCH are not. API methods set it explicitly where the path
+-- says otherwise: a cursor fetch by batch id or a read-only POST (explain, parse) is repeatable;
+-- a `PUT /_api/cursor/<id>` without batch id or a transaction commit is not.
 -- @return the Request
 function M.new(t)
   if type(t) ~= "table" then error("request description must be a table", 2) end
@@ -79,6 +89,15 @@ function M.new(t)
   if t.headers ~= nil and type(t.headers) ~= "table" then error("request headers must be a table", 2) end
   if t.raw_data ~= nil and type(t.raw_data) ~= "string" then error("request raw_data must be a string", 2) end
   if t.host ~= nil and type(t.host) ~= "string" then error("request host must be a string", 2) end
+  if t.idempotent ~= nil and type(t.idempotent) ~= "boolean" then
+    error("request idempotent must be a boolean", 2)
+  end
+  if t.timeout ~= nil and t.timeout ~= false and (type(t.timeout) ~= "number" or t.timeout <= 0) then
+    error("request timeout must be a positive number or false", 2)
+  end
+  if t.retry ~= nil and type(t.retry) ~= "table" then error("request retry must be a table", 2) end
+  local idempotent = t.idempotent
+  if idempotent == nil then idempotent = REPEATABLE_METHODS[method] == true end
   local headers = {}
   for k, v in pairs(t.headers or {}) do headers[tostring(k):lower()] = tostring(v) end
   return setmetatable({
@@ -92,6 +111,9 @@ function M.new(t)
     deserialize = t.deserialize ~= false,
     sensitive = t.sensitive == true,
     host = t.host,
+    idempotent = idempotent,
+    timeout = t.timeout,
+    retry = t.retry,
   }, Request)
 end
 
